@@ -1,0 +1,83 @@
+// `npm test`: the whole suite on a fresh machine. Installs what is missing, then runs the
+// type-check, the linter, the build, the module tests in Chromium and the integration tests
+// (which start Kamailio, rtpengine and a static server themselves and stop them after).
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { ensureBuild, ensureNodeModules, ensureSystemPackages } from './setup.mjs';
+
+const only = process.argv[2]; // optional: unit | integration
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+function run(cmd, args, { capture = false, env = {} } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'], env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout?.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+async function step(name, fn) {
+  const started = Date.now();
+  console.log(`\n▶ ${name}`);
+  const ok = await fn();
+  console.log(`${ok ? '✔' : '✘'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (!ok) process.exitCode = 1;
+  return ok;
+}
+
+ensureNodeModules();
+ensureSystemPackages();
+mkdirSync('.tmp', { recursive: true });
+
+if (!only) {
+  await step('type-check (tsc -b)', async () => (await run('npx', ['tsc', '-b'])).code === 0);
+  await step('lint (eslint)', async () => (await run('npx', ['eslint', '.'])).code === 0);
+}
+await step('build (vite)', async () => {
+  try {
+    ensureBuild({ force: true });
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+if (!only || only === 'unit') {
+  await step('module tests (@web/test-runner, Chromium)', async () => {
+    const { code, out } = await run('npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs'], { capture: true });
+    const plain = out.replace(/\u001b\[[0-9;]*m/g, '');
+    const m = [...plain.matchAll(/(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/g)].pop();
+    if (m) {
+      totals.passed += Number(m[1]);
+      totals.failed += Number(m[2]);
+      totals.skipped += Number(m[3] ?? 0);
+    } else if (code !== 0) totals.failed += 1;
+    return code === 0;
+  });
+}
+
+if (!only || only === 'integration') {
+  await step('integration tests (playwright-core, Chromium, Kamailio)', async () => {
+    const tap = '.tmp/integration.tap';
+    const { code } = await run('node', [
+      '--test', '--test-concurrency=1', '--test-timeout=120000',
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+      'test/integration/',
+    ]);
+    const text = readFileSync(tap, 'utf8');
+    const num = (k) => Number(text.match(new RegExp(`^# ${k} (\\d+)`, 'm'))?.[1] ?? 0);
+    totals.passed += num('pass');
+    totals.failed += num('fail') + num('cancelled');
+    totals.skipped += num('skipped') + num('todo');
+    if (code !== 0 && num('fail') === 0) totals.failed += 1;
+    return code === 0;
+  });
+}
+
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+if (totals.passed === 0) process.exitCode = 1;

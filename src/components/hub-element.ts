@@ -1,0 +1,48 @@
+import { consume } from '@lit/context';
+import { LitElement } from 'lit';
+import { property } from 'lit/decorators.js';
+import { hubContext, type HubClient } from './hub-client.ts';
+
+/** A Lit element that receives the hub client through context and re-renders on every change. */
+export class HubElement extends LitElement {
+  /** The tab's hub client, provided by `<patchbay-app>`. */
+  @consume({ context: hubContext, subscribe: true })
+  @property({ attribute: false })
+  client?: HubClient;
+
+  private readonly onChange = () => this.requestUpdate();
+  private watched?: HubClient;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.watch();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.watched?.removeEventListener('change', this.onChange);
+    this.watched = undefined;
+  }
+
+  protected override willUpdate(): void {
+    this.watch();
+  }
+
+  private watch(): void {
+    if (this.client === this.watched) return;
+    this.watched?.removeEventListener('change', this.onChange);
+    this.watched = this.client;
+    this.watched?.addEventListener('change', this.onChange);
+  }
+
+  /** Runs a hub call; a failure is shown to the user, never swallowed. */
+  protected async run(action: () => Promise<unknown>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.dispatchEvent(
+        new CustomEvent('pb-error', { detail: (error as Error).message ?? String(error), bubbles: true, composed: true }),
+      );
+    }
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The media role: the one tab that holds it keeps an RTCPeerConnection per call, the microphone
+ * and the speaker, and answers the hub's offer/answer requests.
+ */
+import type { CallRecord, MediaHost } from '../worker/api.ts';
+
+interface Leg {
+  pc: RTCPeerConnection;
+  audio: HTMLAudioElement;
+  mic?: MediaStream;
+  muted: boolean;
+}
+
+type Report = (callId: string, media: CallRecord['media']) => void;
+
+const GATHER_LIMIT_MS = 1500;
+
+export class PeerMedia implements MediaHost {
+  private readonly legs = new Map<string, Leg>();
+  private readonly ringer = new Ringer();
+
+  constructor(private readonly report: Report) {}
+
+  private async leg(callId: string): Promise<Leg> {
+    const existing = this.legs.get(callId);
+    if (existing) return existing;
+    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    const audio = new Audio();
+    audio.autoplay = true;
+    const leg: Leg = { pc, audio, muted: false };
+    this.legs.set(callId, leg);
+    try {
+      leg.mic = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+      for (const track of leg.mic.getAudioTracks()) pc.addTrack(track, leg.mic);
+    } catch {
+      // No microphone (or permission refused): the call still connects, listen-only.
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+    }
+    pc.addEventListener('track', (event) => {
+      audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+      void audio.play().catch(() => undefined);
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      if (this.legs.get(callId)?.pc !== pc) return;
+      const s = pc.connectionState;
+      if (s === 'connected') this.report(callId, 'connected');
+      else if (s === 'failed') this.report(callId, 'failed');
+      else if (s === 'connecting' || s === 'new') this.report(callId, 'connecting');
+    });
+    return leg;
+  }
+
+  async getDescription(callId: string, options: { hold?: boolean }): Promise<string> {
+    const { pc } = await this.leg(callId);
+    if (pc.signalingState === 'have-remote-offer') {
+      await pc.setLocalDescription(await pc.createAnswer());
+    } else {
+      for (const t of pc.getTransceivers()) {
+        if (t.currentDirection === 'stopped') continue;
+        const sends = t.sender.track !== null;
+        t.direction = options.hold ? (sends ? 'sendonly' : 'inactive') : sends ? 'sendrecv' : 'recvonly';
+      }
+      await pc.setLocalDescription(await pc.createOffer());
+    }
+    await gathered(pc);
+    return pc.localDescription?.sdp ?? '';
+  }
+
+  async setDescription(callId: string, sdp: string): Promise<void> {
+    let leg = await this.leg(callId);
+    const type: RTCSdpType = leg.pc.signalingState === 'have-local-offer' ? 'answer' : 'offer';
+    try {
+      await leg.pc.setRemoteDescription({ type, sdp });
+    } catch (error) {
+      if (type !== 'offer') throw error;
+      // The far end restarted its media (a new DTLS identity): start a fresh connection for it.
+      const muted = leg.muted;
+      this.drop(callId);
+      leg = await this.leg(callId);
+      this.applyMute(leg, muted);
+      await leg.pc.setRemoteDescription({ type, sdp });
+    }
+  }
+
+  async rollback(callId: string): Promise<void> {
+    const leg = this.legs.get(callId);
+    if (leg && leg.pc.signalingState !== 'stable') await leg.pc.setLocalDescription({ type: 'rollback' });
+  }
+
+  async sendDtmf(callId: string, tones: string): Promise<boolean> {
+    const leg = this.legs.get(callId);
+    const sender = leg?.pc.getSenders().find((s) => s.track?.kind === 'audio');
+    if (!sender?.dtmf || !sender.dtmf.canInsertDTMF) return false;
+    sender.dtmf.insertDTMF(tones, 100, 70);
+    return true;
+  }
+
+  async setMuted(callId: string, muted: boolean): Promise<void> {
+    const leg = this.legs.get(callId);
+    if (leg) this.applyMute(leg, muted);
+  }
+
+  private applyMute(leg: Leg, muted: boolean): void {
+    leg.muted = muted;
+    for (const track of leg.mic?.getAudioTracks() ?? []) track.enabled = !muted;
+  }
+
+  async close(callId: string): Promise<void> {
+    this.drop(callId);
+  }
+
+  private drop(callId: string): void {
+    const leg = this.legs.get(callId);
+    if (!leg) return;
+    this.legs.delete(callId);
+    leg.pc.close();
+    leg.audio.srcObject = null;
+    for (const track of leg.mic?.getTracks() ?? []) track.stop();
+  }
+
+  async ring(on: boolean): Promise<void> {
+    if (on) this.ringer.start();
+    else this.ringer.stop();
+  }
+
+  /** Connection states, for the diagnostics the tests and the panel read. */
+  states(): Record<string, RTCPeerConnectionState> {
+    return Object.fromEntries([...this.legs].map(([id, leg]) => [id, leg.pc.connectionState]));
+  }
+}
+
+/** Waits for ICE gathering to finish (loopback and host candidates take milliseconds), bounded. */
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    };
+    const check = () => pc.iceGatheringState === 'complete' && done();
+    const timer = setTimeout(done, GATHER_LIMIT_MS);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
+
+/** A North-American style ring (440 + 480 Hz, 2 s on, 4 s off) made with Web Audio. */
+class Ringer {
+  private ctx: AudioContext | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  ringing = false;
+
+  start(): void {
+    if (this.ringing) return;
+    this.ringing = true;
+    try {
+      this.ctx ??= new AudioContext();
+      void this.ctx.resume().catch(() => undefined);
+      this.burst();
+      this.timer = setInterval(() => this.burst(), 6000);
+    } catch {
+      /* no audio output: the dialog still shows */
+    }
+  }
+
+  private burst(): void {
+    const ctx = this.ctx;
+    if (!ctx) return;
+    const gain = ctx.createGain();
+    gain.gain.value = 0.08;
+    gain.connect(ctx.destination);
+    for (const f of [440, 480]) {
+      const osc = ctx.createOscillator();
+      osc.frequency.value = f;
+      osc.connect(gain);
+      osc.start();
+      osc.stop(ctx.currentTime + 2);
+    }
+  }
+
+  stop(): void {
+    this.ringing = false;
+    clearInterval(this.timer);
+  }
+}

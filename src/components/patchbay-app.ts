@@ -1,0 +1,115 @@
+import { ContextProvider } from '@lit/context';
+import { html, css } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { hubContext, type HubClient } from './hub-client.ts';
+import { HubElement } from './hub-element.ts';
+import type { SiteConfig } from './pb-sign-in.ts';
+import { theme } from './theme.ts';
+import './pb-active-call.ts';
+import './pb-dialpad.ts';
+import './pb-incoming-call.ts';
+import './pb-recent-calls.ts';
+import './pb-sign-in.ts';
+import './pb-status.ts';
+
+/**
+ * @summary The call panel: sign-in, status, incoming calls, calls in progress, dialpad, recent calls.
+ * @fires pb-error - bubbles up from any child whose hub call failed; shown as an alert.
+ */
+@customElement('patchbay-app')
+export class PatchbayApp extends HubElement {
+  private readonly provider = new ContextProvider(this, { context: hubContext });
+
+  /** The hub client every child receives through context. */
+  set hub(client: HubClient) {
+    this.provider.setValue(client);
+    this.client = client;
+  }
+  /** Deploy-time defaults (config.json). */
+  @property({ attribute: false }) config: SiteConfig = {};
+  @state() private error = '';
+  private errorTimer?: ReturnType<typeof setTimeout>;
+
+  static override styles = [
+    theme,
+    css`
+      :host { display: block; min-height: 100vh; background: var(--pb-bg); }
+      .shell { max-width: 440px; margin: 0 auto; padding: 12px; display: grid; gap: 12px; }
+      header { display: flex; align-items: center; justify-content: space-between; gap: 8px; flex-wrap: wrap; }
+      h1 { font-size: 1.2em; margin: 0; display: flex; align-items: center; gap: 8px; }
+      .logo { width: 26px; height: 26px; }
+      .banner { padding: 10px 12px; border-radius: var(--pb-radius); display: flex; gap: 8px; align-items: center;
+                justify-content: space-between; border: 1px solid var(--pb-border); background: var(--pb-surface); }
+      .banner.warn { border-color: var(--pb-warn); }
+      .banner.bad { border-color: var(--pb-bad); color: var(--pb-bad); font-weight: 600; }
+      .who { font-size: 0.85em; }
+      .status { display: grid; gap: 2px; justify-items: end; }
+      @media (min-width: 900px) {
+        .shell { max-width: 880px; grid-template-columns: 1fr 1fr; align-items: start; }
+        header, .banner, .wide { grid-column: 1 / -1; }
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('pb-error', (e) => {
+      this.error = (e as CustomEvent<string>).detail;
+      clearTimeout(this.errorTimer);
+      this.errorTimer = setTimeout(() => (this.error = ''), 8000);
+    });
+  }
+
+  private banners() {
+    const c = this.client!;
+    const s = c.status;
+    const live = c.liveCalls.length > 0;
+    return html`
+      ${this.error ? html`<div class="banner bad" role="alert">${this.error}</div>` : ''}
+      ${s.state === 'offline' ? html`<div class="banner warn">Offline: calls resume when the connection is back.</div>` : ''}
+      ${s.storageError ? html`<div class="banner warn" role="alert">${s.storageError}</div>` : ''}
+      ${c.stale
+        ? html`<div class="banner warn">
+            <span>Update ready${live ? ': reload after your call' : ''}</span>
+            <button ?disabled=${live} @click=${() => this.run(() => c.api.reloadAll())}>Reload</button>
+          </div>`
+        : ''}
+    `;
+  }
+
+  override render() {
+    const c = this.client;
+    if (!c) return html`<p>Starting…</p>`;
+    const s = c.status;
+    const signedIn = s.state !== 'signed-out' && s.state !== 'failed';
+    const live = c.liveCalls;
+    const ringing = live.filter((x) => x.state === 'ringing');
+    const ongoing = live.filter((x) => x.state !== 'ringing');
+    return html`<div class="shell">
+      <header>
+        <h1><img class="logo" src="icons/icon.svg" alt="" />Patchbay${s.demo ? html` <span class="muted who">demo</span>` : ''}</h1>
+        <div class="status">
+          <pb-status></pb-status>
+          ${signedIn ? html`<button @click=${() => this.run(() => c.api.signOut())}>Sign out</button>` : ''}
+        </div>
+      </header>
+      ${this.banners()}
+      ${signedIn
+        ? html`
+            <div class="calls" style="display:grid;gap:12px">
+              ${ringing.map((call) => html`<pb-incoming-call .call=${call}></pb-incoming-call>`)}
+              ${ongoing.map((call) => html`<pb-active-call .call=${call}></pb-active-call>`)}
+              ${ongoing.length ? '' : html`<pb-dialpad></pb-dialpad>`}
+            </div>
+            <pb-recent-calls></pb-recent-calls>
+          `
+        : html`<pb-sign-in class="wide" .config=${this.config}></pb-sign-in>`}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'patchbay-app': PatchbayApp;
+  }
+}

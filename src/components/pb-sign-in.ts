@@ -1,0 +1,123 @@
+import { html, css } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { SignInOptions } from '../worker/api.ts';
+import { HubElement } from './hub-element.ts';
+import { theme } from './theme.ts';
+
+export interface SiteConfig {
+  server?: string;
+  sipDomain?: string;
+}
+
+/**
+ * @summary Signs in to a SIP-over-WebSocket PBX, or to the built-in demo PBX.
+ */
+@customElement('pb-sign-in')
+export class PbSignIn extends HubElement {
+  /** Deploy-time defaults from config.json. */
+  config: SiteConfig = {};
+  @state() private busy = false;
+  @state() private error = '';
+  @state() private prefill: Partial<SignInOptions> = {};
+
+  static override styles = [
+    theme,
+    css`
+      form { display: grid; gap: 12px; }
+      label { display: grid; gap: 4px; font-weight: 600; font-size: 0.9em; }
+      .hint { font-weight: normal; }
+      .row { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
+      .check { display: flex; gap: 8px; align-items: flex-start; font-weight: normal; }
+      .check input { width: auto; min-height: 0; margin-top: 4px; }
+      .error { color: var(--pb-bad); font-weight: 600; }
+      h2 { margin: 0 0 4px; font-size: 1.15em; }
+      .demo { border-top: 1px solid var(--pb-border); padding-top: 12px; margin-top: 4px; }
+    `,
+  ];
+
+  override async connectedCallback(): Promise<void> {
+    super.connectedCallback();
+    const last = await this.client?.api.lastAccount().catch(() => undefined);
+    const domain = this.config.sipDomain;
+    this.prefill = last && last.server !== 'wss://demo.patchbay.invalid/ws'
+      ? last
+      : { server: this.config.server ?? '', aor: domain ? `sip:@${domain}` : '' };
+  }
+
+  private async submit(event: SubmitEvent) {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    const value = (k: string) => String(data.get(k) ?? '').trim();
+    await this.attempt(() =>
+      this.client!.api.signIn({
+        server: value('server'),
+        aor: value('aor'),
+        username: value('username') || undefined,
+        password: String(data.get('password') ?? ''),
+        displayName: value('displayName') || undefined,
+        remember: data.get('remember') === 'on',
+      }),
+    );
+  }
+
+  private async attempt(action: () => Promise<void>) {
+    this.busy = true;
+    this.error = '';
+    try {
+      await action();
+    } catch (error) {
+      this.error = (error as Error).message;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    const p = this.prefill;
+    return html`
+      <section class="card" aria-labelledby="sign-in-title">
+        <h2 id="sign-in-title">Sign in to your phone system</h2>
+        <p class="muted">One sign-in serves every Patchbay tab in this browser.</p>
+        <form @submit=${this.submit}>
+          <label>Server
+            <input name="server" type="url" required placeholder="wss://pbx.example.com/ws" .value=${p.server ?? ''} autocomplete="url" />
+          </label>
+          <label>SIP address
+            <input name="aor" required placeholder="sip:1001@pbx.example.com" .value=${p.aor ?? ''} autocomplete="username" />
+          </label>
+          <label>Username <span class="hint muted">(optional: defaults to the address's user)</span>
+            <input name="username" .value=${p.username ?? ''} autocomplete="off" />
+          </label>
+          <label>Password
+            <input name="password" type="password" required autocomplete="current-password" />
+          </label>
+          <label>Display name
+            <input name="displayName" .value=${p.displayName ?? ''} autocomplete="name" />
+          </label>
+          <label class="check">
+            <input type="checkbox" name="remember" />
+            <span>Remember me
+              <span class="hint muted">— keeps your password in this browser profile, encrypted with a key no
+                script can read out, so Patchbay signs in again after a restart. It protects a copy of the stored
+                data, not this profile: anyone who can use this browser can use your phone. Off by default.</span>
+            </span>
+          </label>
+          ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+          <div class="row">
+            <button class="primary" type="submit" ?disabled=${this.busy}>Sign in</button>
+          </div>
+        </form>
+        <div class="demo row">
+          <button type="button" ?disabled=${this.busy} @click=${() => this.attempt(() => this.client!.api.signInDemo())}>Try the demo</button>
+          <span class="muted">No PBX? A demo phone system runs in your browser; a caller rings a few seconds later.</span>
+        </div>
+      </section>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pb-sign-in': PbSignIn;
+  }
+}

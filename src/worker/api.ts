@@ -1,0 +1,220 @@
+/**
+ * The hub's public contract. Tabs import these types only (`import type`), never values:
+ * everything crosses the boundary through Comlink on a MessagePort.
+ */
+
+/** Who wrote a field: the PBX (the hub itself), the user, or an app id. */
+export type Author = 'pbx' | 'user' | (string & {});
+
+export type CallDirection = 'inbound' | 'outbound';
+export type CallState = 'ringing' | 'dialing' | 'active' | 'held' | 'ended';
+export type CallOutcome =
+  | 'answered'
+  | 'missed'
+  | 'declined'
+  | 'busy'
+  | 'failed'
+  | 'cancelled'
+  | 'voicemail'
+  | 'interrupted';
+
+export type CallEventType =
+  | 'ringing'
+  | 'dialing'
+  | 'answered'
+  | 'held'
+  | 'resumed'
+  | 'muted'
+  | 'unmuted'
+  | 'transferred'
+  | 'forwarded'
+  | 'conferenced'
+  | 'media-handover'
+  | 'ended';
+
+export interface CallEvent {
+  type: CallEventType;
+  /** Epoch milliseconds. */
+  at: number;
+  /** Free text for humans: "media moved to another tab", "to 1003". */
+  detail?: string;
+}
+
+export interface Party {
+  /** E.164 where it parses, else the URI's user part. */
+  number: string;
+  displayName?: string;
+  uri: string;
+}
+
+export interface Contact {
+  name?: string;
+  company?: string;
+  title?: string;
+  email?: string;
+  address?: string;
+  avatarUrl?: string;
+  links?: string[];
+}
+
+export interface Provenance {
+  by: Author;
+  at: number;
+}
+
+/** The shared memory of one call. PBX facts are written by the hub only. */
+export interface CallRecord {
+  id: string;
+  sipCallId: string;
+  direction: CallDirection;
+  state: CallState;
+  outcome?: CallOutcome;
+  /** Why it ended, for humans: "486 Busy Here", "Cancelled by caller". */
+  reason?: string;
+  remote: Party;
+  local: { uri: string; displayName?: string };
+  events: CallEvent[];
+  startedAt: number;
+  answeredAt?: number;
+  endedAt?: number;
+  ringSeconds?: number;
+  talkSeconds?: number;
+  secure: boolean;
+  muted: boolean;
+  /** Media state as the media tab reports it. */
+  media: 'none' | 'connecting' | 'connected' | 'failed';
+  recorded?: boolean;
+  monitored?: boolean;
+  // Enrichment
+  contact?: Contact;
+  notes?: string;
+  subject?: string;
+  tags?: string[];
+  labels?: string[];
+  account?: string;
+  opportunity?: string;
+  ticket?: string;
+  apps?: Record<string, Record<string, unknown>>;
+  /** Bumped by every real change. */
+  version: number;
+  /** Who last wrote each top-level field. */
+  provenance: Record<string, Provenance>;
+}
+
+export type CallChange =
+  | { type: 'snapshot'; calls: CallRecord[] }
+  | { type: 'created' | 'updated' | 'ended'; call: CallRecord; changed: string[] };
+
+export type RegistrationState = 'signed-out' | 'connecting' | 'registered' | 'offline' | 'failed';
+
+export interface HubStatus {
+  state: RegistrationState;
+  /** The signed-in address, e.g. sip:1001@pbx.example.com. */
+  aor?: string;
+  displayName?: string;
+  server?: string;
+  /** When the next connection attempt happens (epoch ms), while connecting after a loss. */
+  nextRetryAt?: number;
+  /** Why the last attempt failed: "403 Forbidden", "Server unreachable". */
+  reason?: string;
+  /** Whether a tab currently holds the media role (audio plays there). */
+  mediaTab: boolean;
+  /** The credentials are remembered (encrypted) in this browser profile. */
+  remembered: boolean;
+  demo: boolean;
+  /** Set while call records cannot be saved (e.g. the disk is full); nothing is dropped meanwhile. */
+  storageError?: string;
+}
+
+export interface SignInOptions {
+  /** ws:// or wss:// URL of the PBX's SIP-over-WebSocket endpoint. */
+  server: string;
+  /** sip:user@domain */
+  aor: string;
+  /** Defaults to the address's user part. */
+  username?: string;
+  password: string;
+  displayName?: string;
+  remember?: boolean;
+}
+
+export interface HelloReply {
+  /** The build the running hub was loaded from. */
+  hubBuild: string;
+  /** True when the tab's build differs from the hub's: offer a reload once no call is live. */
+  stale: boolean;
+}
+
+/**
+ * What the tab holding the media role provides: one RTCPeerConnection per call.
+ * The hub's SessionDescriptionHandler forwards offer/answer here.
+ */
+export interface MediaHost {
+  /** Create an offer, or an answer when a remote offer is pending. Resolves with SDP. */
+  getDescription(callId: string, options: { hold?: boolean }): Promise<string>;
+  /** Apply a remote offer or answer. */
+  setDescription(callId: string, sdp: string, options: { hold?: boolean }): Promise<void>;
+  /** Roll back a pending local offer (glare / rejected re-INVITE). */
+  rollback(callId: string): Promise<void>;
+  /** RFC 4733 tones; false when the connection cannot send them (the hub then uses SIP INFO). */
+  sendDtmf(callId: string, tones: string): Promise<boolean>;
+  setMuted(callId: string, muted: boolean): Promise<void>;
+  close(callId: string): Promise<void>;
+  /** Ring (or stop ringing) in this tab. */
+  ring(on: boolean): Promise<void>;
+}
+
+export type Unsubscribe = () => void;
+
+/** The API a trusted tab of the app gets (one exposed object per port). */
+export interface TabApi {
+  /** First call of every tab, made from inside the tab's `tab-<id>` Web Lock. */
+  hello(tabId: string, build: string, control: TabControl): Promise<HelloReply>;
+  /** Called by the tab that won the media lock. */
+  claimMedia(tabId: string, host: MediaHost): Promise<void>;
+  /** Called by the media tab when a call's audio connects or fails. */
+  reportMedia(callId: string, media: CallRecord['media']): Promise<void>;
+
+  status(): Promise<HubStatus>;
+  subscribeStatus(cb: (s: HubStatus) => void): Promise<Unsubscribe>;
+  signIn(options: SignInOptions): Promise<void>;
+  signInDemo(): Promise<void>;
+  signOut(): Promise<void>;
+  /** The last account used here (never the password), to pre-fill the sign-in form. */
+  lastAccount(): Promise<Omit<SignInOptions, 'password'> | undefined>;
+
+  dial(target: string): Promise<string>;
+  answer(callId: string): Promise<void>;
+  decline(callId: string): Promise<void>;
+  sendToVoicemail(callId: string): Promise<void>;
+  /** Cancel an outgoing call that has not been answered, or hang up an established one. */
+  hangUp(callId: string): Promise<void>;
+  hold(callId: string): Promise<void>;
+  resume(callId: string): Promise<void>;
+  setMuted(callId: string, muted: boolean): Promise<void>;
+  sendDtmf(callId: string, tones: string): Promise<void>;
+  transfer(callId: string, target: string): Promise<void>;
+
+  list(options?: { live?: boolean; limit?: number }): Promise<CallRecord[]>;
+  get(callId: string): Promise<CallRecord | undefined>;
+  /** Current state first ({ type: 'snapshot' }), then deltas. */
+  subscribe(cb: (change: CallChange) => void): Promise<Unsubscribe>;
+
+  /** Tell every tab to reload and stop this hub, so the next tab starts the new build. */
+  reloadAll(): Promise<void>;
+}
+
+/** Pushed to each tab on its control channel (besides the TabApi calls it makes). */
+export interface TabControl {
+  reload(): void;
+}
+
+/** Named errors that keep their name across Comlink. */
+export type HubErrorName =
+  | 'CallNotFound'
+  | 'NotSignedIn'
+  | 'InvalidArgument'
+  | 'InvalidState'
+  | 'NoMediaTab'
+  | 'SignInFailed'
+  | 'VersionConflict';

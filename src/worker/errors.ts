@@ -1,0 +1,11 @@
+import type { HubErrorName } from './api.ts';
+
+/**
+ * Comlink rethrows a plain Error keeping `name` and `message`, so every error the hub throws at a
+ * client carries a stable name to branch on and a message that says what to do.
+ */
+export function hubError(name: HubErrorName, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}

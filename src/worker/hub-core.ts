@@ -1,0 +1,155 @@
+/**
+ * The hub: one PBX session, the call book, the media bridge and the tabs that are connected.
+ */
+import type { HubStatus, MediaHost, SignInOptions, TabControl } from './api.ts';
+import { CallBook } from './call-book.ts';
+import { CallStore } from './call-store.ts';
+import { forget, recall, remember } from './credentials.ts';
+import { logger } from './log.ts';
+import { MediaBridge } from './media-bridge.ts';
+import { SipPhone } from './sip-phone.ts';
+
+const log = logger('hub');
+const LAST_ACCOUNT = 'last-account';
+export const DEMO_SERVER = 'wss://demo.patchbay.invalid/ws';
+
+interface Tab {
+  id: string;
+  control: TabControl;
+  cleanups: Set<() => void>;
+}
+
+export class Hub {
+  readonly bridge = new MediaBridge();
+  readonly phone: SipPhone;
+  private statusValue: HubStatus = { state: 'signed-out', mediaTab: false, remembered: false, demo: false };
+  private readonly statusListeners = new Set<(s: HubStatus) => void>();
+  private readonly tabs = new Map<string, Tab>();
+  private demoInstalled = false;
+
+  private constructor(
+    readonly store: CallStore,
+    readonly book: CallBook,
+    readonly build: string,
+  ) {
+    this.phone = new SipPhone(book, this.bridge, (patch) => this.setStatus(patch));
+    this.bridge.onHostChange = (present) => this.setStatus({ mediaTab: present });
+    book.onStorageError = (message) => this.setStatus({ storageError: message });
+  }
+
+  static async start(build: string, dbName?: string): Promise<Hub> {
+    const store = await CallStore.open(dbName);
+    const book = new CallBook(store);
+    await book.recover();
+    const hub = new Hub(store, book, build);
+    void hub.autoSignIn();
+    return hub;
+  }
+
+  private async autoSignIn(): Promise<void> {
+    const saved = await recall(this.store).catch(() => undefined);
+    if (!saved) return;
+    this.setStatus({ remembered: true });
+    try {
+      await this.signIn(saved);
+    } catch (error) {
+      log.warn('remembered sign-in failed', error);
+    }
+  }
+
+  get status(): HubStatus {
+    return this.statusValue;
+  }
+
+  setStatus(patch: Partial<HubStatus>): void {
+    this.statusValue = { ...this.statusValue, ...patch };
+    for (const l of this.statusListeners) l(this.statusValue);
+  }
+
+  onStatus(listener: (s: HubStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  async signIn(options: SignInOptions): Promise<void> {
+    const demo = options.server === DEMO_SERVER;
+    if (demo && !this.demoInstalled) {
+      const { installDemoPbx } = await import('./demo/demo-pbx.ts');
+      await installDemoPbx();
+      this.demoInstalled = true;
+    }
+    this.setStatus({ demo });
+    const { password: _password, remember: keep, ...account } = options;
+    await this.store.setValue(LAST_ACCOUNT, account);
+    await this.phone.signIn(options);
+    if (keep && !demo) {
+      await remember(this.store, options);
+      this.setStatus({ remembered: true });
+    }
+  }
+
+  signInDemo(): Promise<void> {
+    return this.signIn({
+      server: DEMO_SERVER,
+      aor: 'sip:1001@demo.patchbay.invalid',
+      username: '1001',
+      password: 'demo',
+      displayName: 'You (demo)',
+    });
+  }
+
+  async signOut(): Promise<void> {
+    await forget(this.store);
+    this.setStatus({ remembered: false });
+    await this.phone.signOut();
+  }
+
+  lastAccount(): Promise<Omit<SignInOptions, 'password'> | undefined> {
+    return this.store.getValue(LAST_ACCOUNT);
+  }
+
+  // ── Tabs ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Registers a tab. The tab holds the Web Lock `tab-<id>` for its whole life; asking for the
+   * same lock here is granted exactly when the tab is gone (a MessagePort has no close event).
+   */
+  addTab(id: string, control: TabControl): Tab {
+    const existing = this.tabs.get(id);
+    if (existing) return existing;
+    const tab: Tab = { id, control, cleanups: new Set() };
+    this.tabs.set(id, tab);
+    void navigator.locks.request(`tab-${id}`, () => this.removeTab(id));
+    return tab;
+  }
+
+  tab(id: string): Tab | undefined {
+    return this.tabs.get(id);
+  }
+
+  private removeTab(id: string): void {
+    const tab = this.tabs.get(id);
+    if (!tab) return;
+    this.tabs.delete(id);
+    for (const cleanup of tab.cleanups) cleanup();
+    this.bridge.dropTab(id);
+    log.info(`tab ${id} closed; ${this.tabs.size} left`);
+  }
+
+  claimMedia(tabId: string, host: MediaHost): void {
+    this.bridge.setHost(tabId, host);
+  }
+
+  /** Tells every tab to reload, then stops, so the next tab starts the new build. */
+  reloadAll(): void {
+    if (this.book.liveCalls().length) return;
+    for (const tab of this.tabs.values()) {
+      try {
+        tab.control.reload();
+      } catch {
+        /* the tab is gone already */
+      }
+    }
+    setTimeout(() => (self as unknown as { close(): void }).close(), 100);
+  }
+}

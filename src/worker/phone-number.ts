@@ -1,0 +1,15 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+
+/**
+ * The number a record keeps for a party: E.164 when the user part parses as an international
+ * number (`+441632960123`, `00441632960123`), else the user part as the PBX sent it (`1002`).
+ */
+export function toNumber(user: string): string {
+  const raw = user.trim().slice(0, 64);
+  const compact = raw.replace(/[\s().-]/g, '');
+  if (!/^(\+|00)?\d{3,}$/.test(compact)) return raw;
+  const international = compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
+  if (!international.startsWith('+')) return compact;
+  const parsed = parsePhoneNumberFromString(international);
+  return parsed?.isPossible() ? parsed.number : compact;
+}

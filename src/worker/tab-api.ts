@@ -1,0 +1,129 @@
+/**
+ * The API a trusted tab of the app gets: one object per port. Iframed apps will get a narrower,
+ * validated AppApi beside it, never this one.
+ */
+import { proxy } from 'comlink';
+import type { CallChange, CallRecord, HelloReply, HubStatus, MediaHost, SignInOptions, TabApi, TabControl } from './api.ts';
+import { hubError } from './errors.ts';
+import type { Hub } from './hub-core.ts';
+
+function text(value: unknown, what: string, max = 512): string {
+  if (typeof value !== 'string' || value.length > max) throw hubError('InvalidArgument', `${what} must be text of at most ${max} characters`);
+  return value;
+}
+
+export function createTabApi(ready: Promise<Hub>): TabApi {
+  let tabId: string | undefined;
+  /** Subscriptions made before hello (or without a tab) are released with the port's tab. */
+  const pending = new Set<() => void>();
+
+  const own = async (unsubscribe: () => void) => {
+    const hub = await ready;
+    const tab = tabId ? hub.tab(tabId) : undefined;
+    const bucket = tab?.cleanups ?? pending;
+    bucket.add(unsubscribe);
+    return proxy(() => {
+      bucket.delete(unsubscribe);
+      unsubscribe();
+    });
+  };
+
+  const api: TabApi = {
+    async hello(id: string, build: string, control: TabControl): Promise<HelloReply> {
+      const hub = await ready;
+      tabId = text(id, 'tab id', 64);
+      const tab = hub.addTab(tabId, control);
+      for (const c of pending) tab.cleanups.add(c);
+      pending.clear();
+      return { hubBuild: hub.build, stale: text(build, 'build', 64) !== hub.build };
+    },
+    async claimMedia(id: string, host: MediaHost) {
+      (await ready).claimMedia(text(id, 'tab id', 64), host);
+    },
+    async reportMedia(callId: string, media: CallRecord['media']) {
+      const hub = await ready;
+      if (!['none', 'connecting', 'connected', 'failed'].includes(media)) throw hubError('InvalidArgument', 'unknown media state');
+      if (hub.book.getLive(callId)) await hub.book.write(callId, 'pbx', { media });
+    },
+    async status() {
+      return (await ready).status;
+    },
+    async subscribeStatus(cb: (s: HubStatus) => void) {
+      const hub = await ready;
+      void cb(hub.status);
+      return own(hub.onStatus((s) => void cb(s)));
+    },
+    async signIn(options: SignInOptions) {
+      const hub = await ready;
+      await hub.signIn({
+        server: text(options.server, 'Server'),
+        aor: text(options.aor, 'SIP address'),
+        username: options.username ? text(options.username, 'Username', 128) : undefined,
+        password: text(options.password, 'Password'),
+        displayName: options.displayName ? text(options.displayName, 'Display name', 128) : undefined,
+        remember: options.remember === true,
+      });
+    },
+    async signInDemo() {
+      await (await ready).signInDemo();
+    },
+    async signOut() {
+      await (await ready).signOut();
+    },
+    async lastAccount() {
+      return (await ready).lastAccount();
+    },
+    async dial(target: string) {
+      return (await ready).phone.dial(text(target, 'Number', 256));
+    },
+    async answer(id: string) {
+      await (await ready).phone.answer(text(id, 'call id', 64));
+    },
+    async decline(id: string) {
+      await (await ready).phone.decline(text(id, 'call id', 64));
+    },
+    async sendToVoicemail(id: string) {
+      await (await ready).phone.sendToVoicemail(text(id, 'call id', 64));
+    },
+    async hangUp(id: string) {
+      await (await ready).phone.hangUp(text(id, 'call id', 64));
+    },
+    async hold(id: string) {
+      await (await ready).phone.hold(text(id, 'call id', 64));
+    },
+    async resume(id: string) {
+      await (await ready).phone.resume(text(id, 'call id', 64));
+    },
+    async setMuted(id: string, muted: boolean) {
+      await (await ready).phone.setMuted(text(id, 'call id', 64), muted === true);
+    },
+    async sendDtmf(id: string, tones: string) {
+      await (await ready).phone.sendDtmf(text(id, 'call id', 64), text(tones, 'tones', 32));
+    },
+    async transfer(id: string, target: string) {
+      await (await ready).phone.transfer(text(id, 'call id', 64), text(target, 'Transfer to', 256));
+    },
+    async list(options?: { live?: boolean; limit?: number }) {
+      return (await ready).book.list({ live: options?.live === true, limit: Number(options?.limit) || undefined });
+    },
+    async get(id: string) {
+      return (await ready).book.get(text(id, 'call id', 64));
+    },
+    async subscribe(cb: (change: CallChange) => void) {
+      const hub = await ready;
+      // Current state first, then deltas: register before reading so nothing falls in between.
+      const buffered: CallChange[] = [];
+      let live = false;
+      const off = hub.book.subscribe((change) => (live ? void cb(change) : buffered.push(change)));
+      const calls = await hub.book.list({ limit: 50 });
+      void cb({ type: 'snapshot', calls });
+      for (const change of buffered) void cb(change);
+      live = true;
+      return own(off);
+    },
+    async reloadAll() {
+      (await ready).reloadAll();
+    },
+  };
+  return api;
+}

@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import type { CallChange, TabApi } from '../../src/worker/api.ts';
+import { newCallRecord } from '../../src/worker/call-state.ts';
+import { Hub } from '../../src/worker/hub-core.ts';
+import { createTabApi } from '../../src/worker/tab-api.ts';
+
+let n = 0;
+
+describe('TabApi', () => {
+  let hub: Hub;
+  let api: TabApi;
+
+  beforeEach(async () => {
+    hub = await Hub.start('build-a', `test-tab-api-${Date.now()}-${n++}`);
+    api = createTabApi(Promise.resolve(hub));
+  });
+
+  afterEach(() => hub.store.close());
+
+  it('tells a tab from another build that the hub is stale', async () => {
+    const control = { reload() {} };
+    expect(await api.hello(crypto.randomUUID(), 'build-a', control)).to.deep.equal({ hubBuild: 'build-a', stale: false });
+    const other = createTabApi(Promise.resolve(hub));
+    expect((await other.hello(crypto.randomUUID(), 'build-b', control)).stale).to.equal(true);
+  });
+
+  it('a subscriber gets the current state first, then deltas', async () => {
+    await hub.book.create(newCallRecord({
+      id: 'x1', sipCallId: 'x1@h', direction: 'inbound', secure: false, at: Date.now() - 1000,
+      remote: { number: '1002', uri: 'sip:1002@pbx' }, local: { uri: 'sip:1001@pbx' },
+    }));
+    const seen: CallChange[] = [];
+    const off = await api.subscribe((c) => seen.push(c));
+    expect(seen[0]?.type).to.equal('snapshot');
+    expect((seen[0] as { calls: unknown[] }).calls).to.have.length(1);
+    await hub.book.transition('x1', { type: 'answered' });
+    expect(seen.map((c) => c.type)).to.deep.equal(['snapshot', 'updated']);
+    off();
+    await hub.book.transition('x1', { type: 'held' });
+    expect(seen).to.have.length(2);
+  });
+
+  it('status subscribers hear the current status at once', async () => {
+    const states: string[] = [];
+    await api.subscribeStatus((s) => states.push(s.state));
+    expect(states).to.deep.equal(['signed-out']);
+  });
+
+  it('refuses calls control without a session, with a named error', async () => {
+    const e = await api.dial('1002').catch((x: Error) => x);
+    expect((e as Error).name).to.equal('NotSignedIn');
+    const f = await api.answer('nope').catch((x: Error) => x);
+    expect((f as Error).name).to.equal('CallNotFound');
+  });
+
+  it('refuses a malformed server URL before touching the network', async () => {
+    const e = await api.signIn({ server: 'http://example.com', aor: 'sip:1001@example.com', password: 'x' }).catch((x: Error) => x);
+    expect((e as Error).name).to.equal('InvalidArgument');
+    expect((e as Error).message).to.match(/ws:\/\/ or wss:\/\//);
+  });
+});
