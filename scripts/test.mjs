@@ -49,6 +49,7 @@ await step('build (vite)', async () => {
 if (!only || only === 'unit') {
   await step('module tests (@web/test-runner, Chromium)', async () => {
     const { code, out } = await run('npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs'], { capture: true });
+    // eslint-disable-next-line no-control-regex
     const plain = out.replace(/\u001b\[[0-9;]*m/g, '');
     const m = [...plain.matchAll(/(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/g)].pop();
     if (m) {

@@ -27,7 +27,9 @@ export class PbSignIn extends HubElement {
       label { display: grid; gap: 4px; font-weight: 600; font-size: 0.9em; }
       .hint { font-weight: normal; }
       .row { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
-      .check { display: flex; gap: 8px; align-items: flex-start; font-weight: normal; }
+      .check { display: flex; gap: 8px; align-items: flex-start; }
+      .check label { font-weight: 600; font-size: 0.9em; }
+      .check p { margin: 2px 0 0; font-size: 0.85em; }
       .check input { width: auto; min-height: 0; margin-top: 4px; }
       .error { color: var(--pb-bad); font-weight: 600; }
       h2 { margin: 0 0 4px; font-size: 1.15em; }
@@ -72,6 +74,12 @@ export class PbSignIn extends HubElement {
     }
   }
 
+  /** The last attempt's error, or why the hub's sign-in failed (e.g. a remembered password went stale). */
+  private get failure(): string {
+    const s = this.client?.status;
+    return this.error || (s?.state === 'failed' ? (s.reason ?? '') : '');
+  }
+
   override render() {
     const p = this.prefill;
     return html`
@@ -94,15 +102,16 @@ export class PbSignIn extends HubElement {
           <label>Display name
             <input name="displayName" .value=${p.displayName ?? ''} autocomplete="name" />
           </label>
-          <label class="check">
-            <input type="checkbox" name="remember" />
-            <span>Remember me
-              <span class="hint muted">— keeps your password in this browser profile, encrypted with a key no
-                script can read out, so Patchbay signs in again after a restart. It protects a copy of the stored
-                data, not this profile: anyone who can use this browser can use your phone. Off by default.</span>
-            </span>
-          </label>
-          ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+          <div class="check">
+            <input id="remember" type="checkbox" name="remember" aria-describedby="remember-hint" />
+            <div>
+              <label for="remember">Remember me</label>
+              <p id="remember-hint" class="hint muted">Keeps your sign-in in this browser profile, encrypted
+                with a key no script can read out, so Patchbay signs in again after a restart. That protects a
+                copy of the stored data; it does not protect against anyone who can use this browser profile.</p>
+            </div>
+          </div>
+          ${this.failure ? html`<p class="error" role="alert">${this.failure}</p>` : ''}
           <div class="row">
             <button class="primary" type="submit" ?disabled=${this.busy}>Sign in</button>
           </div>

@@ -48,7 +48,7 @@ type Timer = ReturnType<typeof setTimeout>;
 interface Call {
   conn: Connection;
   callId: string;
-  /** 'in': the client called us. 'out': we called the client. */
+  /** Who sent the initial INVITE. */
   origin: 'client' | 'pbx';
   state: 'ringing' | 'answering' | 'confirmed' | 'ended';
   localTag: string;
@@ -64,7 +64,7 @@ interface Call {
   timers: Set<Timer>;
   /** The client's initial INVITE (calls the client placed). */
   invite?: IncomingRequestMessage;
-  /** Our INVITE's branch and Request-URI (calls we placed). */
+  /** Our INVITE's branch (calls we placed); CANCEL and a non-2xx ACK reuse it. */
   branch?: string;
   cancelled?: boolean;
   ack?: string;

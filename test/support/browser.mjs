@@ -1,0 +1,79 @@
+// Shared fixtures for integration tests: the built site on a static server, Debian's Chromium
+// driven by playwright-core, and helpers that act as a user would (by role and accessible name).
+import { chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+import { serve } from '../../scripts/serve.mjs';
+
+export async function startSite(options = {}) {
+  return serve({ dir: 'dist', ...options });
+}
+
+export async function launch() {
+  return chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs(), headless: true });
+}
+
+/** A browser profile (context) with `tabs` pages of the app open. */
+export async function openProfile(browser, site, { tabs = 1 } = {}) {
+  const context = await browser.newContext({ permissions: ['microphone'], viewport: { width: 420, height: 860 } });
+  const pages = [];
+  for (let i = 0; i < tabs; i++) pages.push(await openTab(context, site));
+  return { context, pages };
+}
+
+export async function openTab(context, site) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`pageerror: ${e.message}`));
+  await page.goto(site.url);
+  await page.getByRole('status').or(page.getByRole('button', { name: 'Sign in' })).first().waitFor();
+  return page;
+}
+
+export async function signIn(page, pbx, user, { password, remember = false, displayName } = {}) {
+  await page.getByLabel('Server').fill(pbx.wsUrl);
+  await page.getByLabel('SIP address').fill(`sip:${user}@${pbx.domain}`);
+  await page.getByLabel('Password').fill(password ?? `pw-${user}`);
+  if (displayName) await page.getByLabel('Display name').fill(displayName);
+  if (remember) await page.getByLabel('Remember me').check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export function status(page) {
+  return page.getByRole('status');
+}
+
+export async function waitStatus(page, text, timeout = 10000) {
+  await status(page).filter({ hasText: text }).waitFor({ timeout });
+}
+
+export function incoming(page) {
+  return page.getByRole('alertdialog', { name: 'Incoming call' });
+}
+
+export function button(scope, name) {
+  return scope.getByRole('button', { name, exact: true });
+}
+
+export async function dial(page, number) {
+  await page.getByRole('textbox', { name: 'Number' }).fill(number);
+  await button(page, 'Call').click();
+}
+
+/** The list item of the newest call in "Recent calls". */
+export function recent(page) {
+  return page.getByRole('list', { name: 'Recent calls' }).getByRole('listitem');
+}
+
+export async function eventually(check, { timeout = 10000, interval = 100, message = 'condition' } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${message}${last ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
