@@ -85,7 +85,8 @@ export class PbActiveCall extends HubElement {
           <p class="name">${who(c)}</p>
           ${c.remote.number !== who(c) ? html`<p class="sub muted">${c.remote.number}</p>` : ''}
           <p class="sub muted">${phase}${c.muted ? ' · muted' : ''}
-            <span data-media=${c.media}>${mediaText[c.media] ? ` · ${mediaText[c.media]}` : ''}</span></p>
+            <span data-media=${c.media}>${mediaText[c.media] ? ` · ${mediaText[c.media]}` : ''}</span>
+            ${c.events.some((e) => e.type === 'media-handover') ? html`<span> · audio moved after a tab closed</span>` : ''}</p>
         </div>
         <span class="timer" role="timer" aria-label="Call duration">${duration(elapsed)}</span>
       </div>

@@ -326,9 +326,13 @@ export class SipPhone {
       }
       if (state === SessionState.Terminated) {
         this.calls.delete(call.id);
-        const { outcome, reason } = this.outcomeOf(call, record.state);
-        void this.book.transition(call.id, { type: 'ended', outcome, reason }).catch((e) => log.warn(e));
         this.updateRinging();
+        // sip.js terminates the session before it hands the final response to our request
+        // delegate: read the outcome once that has run.
+        queueMicrotask(() => {
+          const { outcome, reason } = this.outcomeOf(call, record.state);
+          void this.book.transition(call.id, { type: 'ended', outcome, reason }).catch((e) => log.warn(e));
+        });
       }
     });
   }

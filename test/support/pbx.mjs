@@ -72,11 +72,14 @@ function installExitHooks() {
 
 /**
  * A tiny shell that waits for its stdin to close (which happens when this
- * Node process dies, however it dies) and then SIGKILLs the process groups
- * listed in `pidFile`. Covers the SIGKILL case that no 'exit' hook sees.
+ * Node process dies, however it dies), SIGKILLs the process groups listed
+ * in `pidFile` and removes `dir`. Covers the SIGKILL case that no 'exit'
+ * hook sees.
  */
-function startReaper(pidFile) {
-  const child = spawn('sh', ['-c', 'read _ignored; [ -s "$0" ] && kill -9 -- $(cat "$0") 2>/dev/null; exit 0', pidFile], {
+function startReaper(pidFile, dir) {
+  // (dash's kill takes `-PGID` right after the signal, and no `--`)
+  const script = 'read _ignored; [ -s "$0" ] && kill -KILL $(cat "$0") 2>/dev/null; rm -rf "$1"; exit 0';
+  const child = spawn('sh', ['-c', script, pidFile, dir], {
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   child.on('error', () => {});
@@ -392,10 +395,7 @@ function spawnLogged(bin, args, { source, logbook, cwd, pidFileUpdate }) {
       resolve({ code: -1, signal: null, error: err });
     });
   });
-  if (child.pid) {
-    liveGroups.add(child.pid);
-    pidFileUpdate();
-  }
+  if (child.pid) liveGroups.add(child.pid);
   logbook.attach(child.stdout, source);
   logbook.attach(child.stderr, source);
   // Do not keep the test process alive just because the PBX runs: the exit
@@ -517,7 +517,7 @@ export async function startPbx(options = {}) {
       // temp dir already removed
     }
   };
-  const reaper = startReaper(pidFile);
+  const reaper = startReaper(pidFile, options.keepDir ? '' : dir);
 
   const defines = [];
   if (useRtpengine) defines.push('-A', 'WITH_RTPENGINE');
@@ -531,6 +531,7 @@ export async function startPbx(options = {}) {
       cwd: dir,
       pidFileUpdate: updatePidFile,
     });
+    updatePidFile();
     await waitUntil(() => connectOnce(wsPort), {
       timeoutMs: options.startTimeoutMs ?? 10000,
       proc: kamailio,
@@ -572,6 +573,7 @@ export async function startPbx(options = {}) {
         ],
         { source: 'rtpengine', logbook, cwd: dir, pidFileUpdate: updatePidFile },
       );
+      updatePidFile();
       await waitUntil(() => ngPing(ngPort), {
         timeoutMs: options.startTimeoutMs ?? 10000,
         proc: rtpengine,

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { UserAgent, Registerer, RegistererState, Inviter, SessionState } from 'sip.js';
 import { startPbx, sippCall } from './pbx.mjs';
+import { startGarbageWs, HOSTILE_DISPLAY_NAME } from './garbage-ws.mjs';
 
 globalThis.WebSocket ??= WebSocket;
 
@@ -274,4 +275,44 @@ test('a UDP phone (SIPp) calls a WebSocket user through rtpengine', async () => 
   const stats = pbx.logs().split('\n').filter((l) => /\[rtpengine\].* \d+ p, \d+ b/.test(l));
   const packets = stats.map((l) => Number(/ (\d+) p, /.exec(l)[1]));
   assert.ok(packets.some((n) => n > 10), `RTP packets seen by rtpengine: ${stats.join(' | ')}`);
+});
+
+test('the garbage WebSocket server registers a client and throws junk at it', async () => {
+  const garbage = await startGarbageWs({ delayMs: 20 });
+  const callers = [];
+  const ua = new UserAgent({
+    uri: UserAgent.makeURI('sip:1005@127.0.0.1'),
+    transportOptions: { server: garbage.url },
+    logBuiltinEnabled: false,
+    delegate: {
+      onInvite(invitation) {
+        callers.push(invitation.remoteIdentity.displayName);
+        invitation.reject().catch(() => {});
+      },
+    },
+  });
+  try {
+    await ua.start();
+    const registerer = new Registerer(ua);
+    await registerer.register();
+    await waitForState(registerer, RegistererState.Registered, 'registered at the garbage server');
+    await waitFor(() => callers.length > 0, 'the hostile INVITE');
+    assert.equal(callers[0], HOSTILE_DISPLAY_NAME);
+    await waitFor(() => garbage.messages().some((m) => m.startsWith('SIP/2.0 480')), 'the INVITE rejected');
+    assert.deepEqual(garbage.sent(), [
+      '200 REGISTER',
+      'binary-junk',
+      'truncated-status-line',
+      'header-without-colon',
+      'huge-content-length',
+      'stray-reply',
+      'html-display-name-invite',
+    ]);
+    // REGISTER, 400 to the MESSAGE with the huge Content-Length, 100/180/480 to the INVITE
+    assert.ok(garbage.received() >= 4, `received ${garbage.received()}`);
+    assert.ok(ua.isConnected(), 'the client survived');
+  } finally {
+    await ua.stop().catch(() => {});
+    await garbage.close();
+  }
 });

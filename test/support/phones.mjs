@@ -1,0 +1,38 @@
+// Two-party call helpers on top of browser.mjs: a "phone" is a signed-in browser profile.
+import { button, incoming, openProfile, openTab, signIn, waitStatus } from './browser.mjs';
+
+export async function phone(browser, site, pbx, user, { tabs = 1 } = {}) {
+  const { context, pages } = await openProfile(browser, site);
+  await signIn(pages[0], pbx, user);
+  await waitStatus(pages[0], 'Registered');
+  for (let i = 1; i < tabs; i++) {
+    const p = await openTab(context, site);
+    await waitStatus(p, 'Registered');
+    pages.push(p);
+  }
+  return { user, context, pages, page: pages[0], close: () => context.close() };
+}
+
+/** The card of the call in progress with `who` (name or number). */
+export function callCard(page, who) {
+  return page.getByRole('region', { name: `Call with ${who}` });
+}
+
+export async function connect(from, to) {
+  await from.page.getByRole('textbox', { name: 'Number' }).fill(to.user);
+  await button(from.page, 'Call').click();
+  await incoming(to.page).waitFor();
+  await button(incoming(to.page), 'Answer').click();
+  await audioConnected(from.page, to.user);
+  await audioConnected(to.page, from.user);
+}
+
+export async function audioConnected(page, who, timeout = 15000) {
+  await callCard(page, who).getByText('Audio connected').waitFor({ timeout });
+}
+
+export async function recentText(page) {
+  const list = page.getByRole('list', { name: 'Recent calls' });
+  await list.getByRole('listitem').first().waitFor();
+  return list.getByRole('listitem').first().textContent();
+}
