@@ -24,7 +24,7 @@ export class PeerMedia implements MediaHost {
   private async leg(callId: string): Promise<Leg> {
     const existing = this.legs.get(callId);
     if (existing) return existing;
-    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'balanced', rtcpMuxPolicy: 'require' });
     const audio = new Audio();
     audio.autoplay = true;
     const leg: Leg = { pc, audio, muted: false };

@@ -35,17 +35,14 @@ export const passwordFor = (user) => `pw-${user}`;
 
 /** Every process group we started and have not reaped yet. */
 const liveGroups = new Set();
+/** Temp dirs to remove when the process exits. */
+const liveDirs = new Set();
 let exitHooksInstalled = false;
 
+/** Every child we start is detached, i.e. leads its own process group. */
 function killGroup(pid, signal) {
   try {
     process.kill(-pid, signal);
-    return;
-  } catch {
-    // not a group leader (or already gone): fall back to the process itself
-  }
-  try {
-    process.kill(pid, signal);
   } catch {
     // already gone
   }
@@ -54,6 +51,8 @@ function killGroup(pid, signal) {
 function killAllNow() {
   for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
   liveGroups.clear();
+  for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
+  liveDirs.clear();
 }
 
 function installExitHooks() {
@@ -385,6 +384,8 @@ function spawnLogged(bin, args, { source, logbook, cwd, pidFileUpdate }) {
   const child = spawn(bin, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => {
     child.once('exit', (code, signal) => {
+      // whatever the main process left behind (kamailio's children) goes too
+      killGroup(child.pid, 'SIGKILL');
       liveGroups.delete(child.pid);
       pidFileUpdate();
       logbook.add(source, `[exited code=${code} signal=${signal}]`);
@@ -417,15 +418,17 @@ async function stopProcess(proc, graceMs = 1500) {
     } catch {
       // already gone
     }
-    const timer = sleep(graceMs).then(() => 'timeout');
-    if ((await Promise.race([proc.exited, timer])) === 'timeout') {
+    let timer;
+    const timeout = new Promise((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const outcome = await Promise.race([proc.exited, timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
       killGroup(proc.child.pid, 'SIGKILL');
       await proc.exited;
     }
   }
-  // kamailio's children share its group: make sure none linger
-  killGroup(proc.child.pid, 'SIGKILL');
-  liveGroups.delete(proc.child.pid);
 }
 
 async function waitUntil(check, { timeoutMs, intervalMs = 25, proc, what, logbook }) {
@@ -486,6 +489,7 @@ export async function startPbx(options = {}) {
     aor: `sip:${user}@${domain}`,
   }));
 
+  const inviteTimeoutMs = options.inviteTimeoutMs ?? 60000;
   const dir = mkdtempSync(path.join(tmpdir(), 'patchbay-pbx-'));
   const cfgPath = path.join(dir, 'kamailio.cfg');
   const pidFile = path.join(dir, 'pgids');
@@ -495,7 +499,8 @@ export async function startPbx(options = {}) {
     SIP_PORT: String(sipPort),
     NG_PORT: String(ngPort ?? 0),
     DOMAIN: domain,
-    INV_TIMEOUT: String(options.inviteTimeoutMs ?? 60000),
+    INV_TIMEOUT: String(inviteTimeoutMs),
+    FR_TIMEOUT: String(Math.min(10000, inviteTimeoutMs)),
     USERS: users.map(({ user, password }) => `\t$sht(auth=>${user}) = "${password}";`).join('\n'),
   };
   const cfg = readFileSync(TEMPLATE, 'utf8').replace(/\{\{([A-Z_]+)\}\}/g, (whole, name) => {
@@ -505,6 +510,7 @@ export async function startPbx(options = {}) {
   writeFileSync(cfgPath, cfg);
 
   installExitHooks();
+  if (!options.keepDir) liveDirs.add(dir);
   const logbook = new LogBook();
   let rtpengine = null;
   let kamailio = null;
@@ -550,6 +556,7 @@ export async function startPbx(options = {}) {
     } catch {
       // already gone
     }
+    liveDirs.delete(dir);
     if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
   }
 
@@ -661,7 +668,9 @@ export async function sippCall(pbx, opts = {}) {
   const durationMs = opts.durationMs ?? 4000;
   const timeoutMs = opts.timeoutMs ?? durationMs + 20000;
 
+  installExitHooks();
   const dir = mkdtempSync(path.join(tmpdir(), 'patchbay-sipp-'));
+  if (!opts.keepDir) liveDirs.add(dir);
   writeFileSync(path.join(dir, 'tone.ulaw'), muLawTone());
   let scenario = SIPP_SCENARIO;
   if (opts.rtp === false) {
@@ -694,7 +703,6 @@ export async function sippCall(pbx, opts = {}) {
     ...(opts.extraArgs ?? []),
   ];
 
-  installExitHooks();
   const child = spawn(sippBin, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid) liveGroups.add(child.pid);
   let stdout = '';
@@ -724,6 +732,7 @@ export async function sippCall(pbx, opts = {}) {
   } catch {
     // nothing traced
   }
+  liveDirs.delete(dir);
   if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
   return { code, stdout, stderr, errors };
 }
