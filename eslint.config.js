@@ -31,6 +31,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
+    // Integration tests and benchmarks also hold code that runs in the page (page.evaluate).
+    files: ['test/**/*.mjs', 'bench/**/*.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+  {
     files: ['test/**/*.ts', 'public/**/*.js'],
     languageOptions: { globals: { ...globals.browser, ...globals.mocha } },
   },

@@ -5,15 +5,18 @@ import sirv from 'sirv';
 
 /**
  * @param {{ dir?: string, port?: number, host?: string, base?: string, cors?: boolean }} options
- * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
+ * @returns {Promise<{ url: string, port: number, setDir(dir: string): void, close(): Promise<void> }>}
  */
 export async function serve({ dir = 'dist', port = 0, host = '127.0.0.1', base = '/', cors = false } = {}) {
-  const files = sirv(dir, { dev: false, etag: true, single: false, dotfiles: false });
+  const open = (d) => sirv(d, { dev: false, etag: true, single: false, dotfiles: false });
+  let files = open(dir);
   const prefix = base.endsWith('/') ? base : `${base}/`;
   const server = createServer((req, res) => {
     if (cors) res.setHeader('Access-Control-Allow-Origin', '*');
-    // config.json is read network-first; never let a cache keep an admin's old copy.
-    if (req.url?.includes('config.json')) res.setHeader('Cache-Control', 'no-cache');
+    // Hashed assets never change; everything else (index.html, hub.js, config.json) must be
+    // revalidated, or a browser's heuristic cache keeps serving the previous deployment.
+    const path = req.url?.split('?')[0] ?? '';
+    res.setHeader('Cache-Control', /\/assets\/[^/]+-[\w-]{8}\.\w+$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
     if (!req.url?.startsWith(prefix)) {
       if (req.url === prefix.slice(0, -1)) {
         res.writeHead(301, { Location: prefix }).end();
@@ -33,6 +36,13 @@ export async function serve({ dir = 'dist', port = 0, host = '127.0.0.1', base =
   return {
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}${prefix}`,
     port: actual,
-    close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
+    /** Serve another directory from now on (a new deployment of the site). */
+    setDir: (d) => {
+      files = open(d);
+    },
+    close: () => {
+      server.closeAllConnections?.();
+      return new Promise((resolve) => server.close(() => resolve(undefined)));
+    },
   };
 }

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { button, eventually, incoming, launch, openProfile, startSite, status, waitStatus } from '../support/browser.mjs';
+import { callCard, recentText } from '../support/phones.mjs';
+
+describe('the demo, served under a base path', () => {
+  let site, browser;
+  before(async () => {
+    [site, browser] = await Promise.all([startSite({ base: '/apps/patchbay/' }), launch()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  it('"Try the demo" registers, a caller rings, and every control answers', async () => {
+    assert.match(site.url, /\/apps\/patchbay\/$/);
+    const { context, pages: [page] } = await openProfile(browser, site);
+    await button(page, 'Try the demo').click();
+    await waitStatus(page, 'Registered');
+    assert.match(await status(page).textContent(), /1001@demo\.patchbay\.invalid/);
+    await incoming(page).waitFor({ timeout: 15000 });
+    assert.match(await incoming(page).textContent(), /Ada Lovelace[\s\S]*\+441632960123/);
+    await button(incoming(page), 'Answer').click();
+    const card = callCard(page, 'Ada Lovelace');
+    await button(card, 'Hold').click();
+    await card.getByText('On hold').waitFor();
+    await button(card, 'Resume').click();
+    await card.getByText('In call').waitFor();
+    await button(card, 'Hang up').click();
+    await eventually(async () => /Ada Lovelace[\s\S]*Incoming, answered/.test(await recentText(page)), { message: 'logged' });
+
+    // An outgoing demo call to the busy number.
+    await page.getByRole('textbox', { name: 'Number' }).fill('486');
+    await button(page, 'Call').click();
+    await eventually(async () => /486[\s\S]*Outgoing, busy/.test(await recentText(page)), { message: 'busy logged' });
+    await context.close();
+  });
+});
