@@ -65,7 +65,7 @@ if (!only || only === 'integration') {
   await step('integration tests (playwright-core, Chromium, Kamailio)', async () => {
     const tap = '.tmp/integration.tap';
     const { code } = await run('node', [
-      '--test', '--test-concurrency=1', '--test-timeout=120000',
+      '--test', '--test-concurrency=1',
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=tap', `--test-reporter-destination=${tap}`,
       'test/integration/',

@@ -43,7 +43,7 @@ export class PatchbayApp extends HubElement {
       .banner.warn { border-color: var(--pb-warn); }
       .banner.bad { border-color: var(--pb-bad); color: var(--pb-bad); font-weight: 600; }
       .who { font-size: 0.85em; }
-      .status { display: grid; gap: 2px; justify-items: end; }
+      .status { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
       @media (min-width: 900px) {
         .shell { max-width: 880px; grid-template-columns: 1fr 1fr; align-items: start; }
         header, .banner, .wide { grid-column: 1 / -1; }

@@ -85,7 +85,9 @@ export class PbActiveCall extends HubElement {
           <p class="name">${who(c)}</p>
           ${c.remote.number !== who(c) ? html`<p class="sub muted">${c.remote.number}</p>` : ''}
           <p class="sub muted">${phase}${c.muted ? ' · muted' : ''}
-            <span data-media=${c.media}>${mediaText[c.media] ? ` · ${mediaText[c.media]}` : ''}</span>
+            ${this.client?.status.demo
+              ? html`<span> · demo call, no audio</span>`
+              : html`<span data-media=${c.media}>${mediaText[c.media] ? ` · ${mediaText[c.media]}` : ''}</span>`}
             ${c.events.some((e) => e.type === 'media-handover') ? html`<span> · audio moved after a tab closed</span>` : ''}</p>
         </div>
         <span class="timer" role="timer" aria-label="Call duration">${duration(elapsed)}</span>
