@@ -68,6 +68,7 @@ if (!only || only === 'integration') {
       '--test', '--test-concurrency=1',
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+      'test/support/pbx.selftest.mjs',
       'test/integration/',
     ]);
     const text = readFileSync(tap, 'utf8');

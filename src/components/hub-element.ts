@@ -1,5 +1,5 @@
 import { consume } from '@lit/context';
-import { LitElement } from 'lit';
+import { LitElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { hubContext, type HubClient } from './hub-client.ts';
 
@@ -24,7 +24,7 @@ export class HubElement extends LitElement {
     this.watched = undefined;
   }
 
-  protected override willUpdate(): void {
+  protected override willUpdate(_changed: PropertyValues): void {
     this.watch();
   }
 

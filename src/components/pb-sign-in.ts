@@ -1,5 +1,5 @@
-import { html, css } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { html, css, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { SignInOptions } from '../worker/api.ts';
 import { HubElement } from './hub-element.ts';
 import { theme } from './theme.ts';
@@ -15,10 +15,11 @@ export interface SiteConfig {
 @customElement('pb-sign-in')
 export class PbSignIn extends HubElement {
   /** Deploy-time defaults from config.json. */
-  config: SiteConfig = {};
+  @property({ attribute: false }) config: SiteConfig = {};
   @state() private busy = false;
   @state() private error = '';
   @state() private prefill: Partial<SignInOptions> = {};
+  @state() private placeholder = 'sip:1001@pbx.example.com';
 
   static override styles = [
     theme,
@@ -37,13 +38,20 @@ export class PbSignIn extends HubElement {
     `,
   ];
 
+  @state() private last: Omit<SignInOptions, 'password'> | undefined;
+
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
     const last = await this.client?.api.lastAccount().catch(() => undefined);
+    if (last && last.server !== 'wss://demo.patchbay.invalid/ws') this.last = last;
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    super.willUpdate(changed);
+    if (!changed.has('config') && !changed.has('last')) return;
     const domain = this.config.sipDomain;
-    this.prefill = last && last.server !== 'wss://demo.patchbay.invalid/ws'
-      ? last
-      : { server: this.config.server ?? '', aor: domain ? `sip:@${domain}` : '' };
+    this.prefill = this.last ?? { server: this.config.server ?? '', aor: '' };
+    this.placeholder = domain ? `1001 or sip:1001@${domain}` : 'sip:1001@pbx.example.com';
   }
 
   private async submit(event: SubmitEvent) {
@@ -53,13 +61,20 @@ export class PbSignIn extends HubElement {
     await this.attempt(() =>
       this.client!.api.signIn({
         server: value('server'),
-        aor: value('aor'),
+        aor: this.address(value('aor')),
         username: value('username') || undefined,
         password: String(data.get('password') ?? ''),
         displayName: value('displayName') || undefined,
         remember: data.get('remember') === 'on',
       }),
     );
+  }
+
+  /** With a `sipDomain` configured, a bare extension ("1001") is completed to sip:1001@domain. */
+  private address(value: string): string {
+    const domain = this.config.sipDomain;
+    if (domain && value && !value.includes('@')) return `sip:${value.replace(/^sip:/, '')}@${domain}`;
+    return value;
   }
 
   private async attempt(action: () => Promise<void>) {
@@ -91,7 +106,7 @@ export class PbSignIn extends HubElement {
             <input name="server" type="url" required placeholder="wss://pbx.example.com/ws" .value=${p.server ?? ''} autocomplete="url" />
           </label>
           <label>SIP address
-            <input name="aor" required placeholder="sip:1001@pbx.example.com" .value=${p.aor ?? ''} autocomplete="username" />
+            <input name="aor" required placeholder=${this.placeholder} .value=${p.aor ?? ''} autocomplete="username" />
           </label>
           <label>Username <span class="hint muted">(optional: defaults to the address's user)</span>
             <input name="username" .value=${p.username ?? ''} autocomplete="off" />

@@ -13,6 +13,7 @@ export const theme = css`
     --pb-good: #137333;
     --pb-bad: #b3261e;
     --pb-warn: #8a5a00;
+    --pb-on-status: #ffffff;
     --pb-radius: 10px;
     color: var(--pb-text);
     font: 15px/1.4 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
@@ -29,6 +30,7 @@ export const theme = css`
       --pb-good: #6dd58c;
       --pb-bad: #ff8a80;
       --pb-warn: #f3c25c;
+      --pb-on-status: #10161c;
     }
   }
   button {
@@ -44,8 +46,8 @@ export const theme = css`
   button:hover { border-color: var(--pb-accent); }
   button:focus-visible, input:focus-visible { outline: 3px solid var(--pb-accent); outline-offset: 1px; }
   button.primary { background: var(--pb-accent); color: var(--pb-accent-text); border-color: var(--pb-accent); }
-  button.good { background: var(--pb-good); color: #fff; border-color: var(--pb-good); }
-  button.bad { background: var(--pb-bad); color: #fff; border-color: var(--pb-bad); }
+  button.good { background: var(--pb-good); color: var(--pb-on-status); border-color: var(--pb-good); }
+  button.bad { background: var(--pb-bad); color: var(--pb-on-status); border-color: var(--pb-bad); }
   button[aria-pressed='true'] { background: var(--pb-text); color: var(--pb-surface); }
   button:disabled { opacity: 0.5; cursor: not-allowed; }
   input {

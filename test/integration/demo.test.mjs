@@ -37,3 +37,25 @@ describe('the demo, served under a base path', () => {
     await context.close();
   });
 });
+
+describe('deploy-time defaults', () => {
+  let site, browser;
+  before(async () => {
+    const { cpSync, writeFileSync } = await import('node:fs');
+    cpSync('dist', '.tmp/dist-config', { recursive: true });
+    writeFileSync('.tmp/dist-config/config.json', JSON.stringify({ server: 'wss://pbx.example.com/ws', sipDomain: 'pbx.example.com' }));
+    [site, browser] = await Promise.all([startSite({ dir: '.tmp/dist-config' }), launch()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  it('config.json pre-fills the server and lets the user type just an extension', async () => {
+    const { context, pages: [page] } = await openProfile(browser, site);
+    await eventually(async () => (await page.getByLabel('Server').inputValue()) === 'wss://pbx.example.com/ws', { message: 'server pre-filled' });
+    assert.match(await page.getByLabel('SIP address').getAttribute('placeholder'), /sip:1001@pbx\.example\.com/);
+    assert.equal(await page.getByLabel('Password').inputValue(), '', 'never a password');
+    await context.close();
+  });
+});
