@@ -5,6 +5,7 @@ import type { HubStatus, MediaHost, SignInOptions, TabControl } from './api.ts';
 import { CallBook } from './call-book.ts';
 import { CallStore } from './call-store.ts';
 import { forget, recall, remember } from './credentials.ts';
+import { hubError } from './errors.ts';
 import { logger } from './log.ts';
 import { MediaBridge } from './media-bridge.ts';
 import { SipPhone } from './sip-phone.ts';
@@ -142,7 +143,7 @@ export class Hub {
 
   /** Tells every tab to reload, then stops, so the next tab starts the new build. */
   reloadAll(): void {
-    if (this.book.liveCalls().length) return;
+    if (this.book.liveCalls().length) throw hubError('InvalidState', 'Reload after your call: a call is live');
     for (const tab of this.tabs.values()) {
       try {
         tab.control.reload();
