@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { button, eventually, incoming, launch, startSite } from '../support/browser.mjs';
-import { startPbx } from '../support/pbx.mjs';
+import { afterEach, before, describe, it } from 'node:test';
+import { useRig } from '../support/rig.mjs';
+import { button, eventually, incoming } from '../support/browser.mjs';
 import { audioConnected, callCard, connect, phone, recentText } from '../support/phones.mjs';
 
 describe('calls between two browsers through Kamailio', () => {
@@ -12,16 +12,10 @@ describe('calls between two browsers through Kamailio', () => {
     open.push(p);
     return p;
   };
-  before(async () => {
-    [pbx, site, browser] = await Promise.all([startPbx({ rtpengine: false }), startSite(), launch()]);
-  });
+  const rig = useRig();
+  before(() => ({ pbx, site, browser } = rig));
   afterEach(async () => {
     while (open.length) await open.pop().close().catch(() => undefined);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await pbx?.stop();
   });
 
   it('connects audio both ways and both sides log an answered call', async () => {

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { button, eventually, incoming, launch, openProfile, startSite, status, waitStatus } from '../support/browser.mjs';
+import { cpSync, writeFileSync } from 'node:fs';
+import { before, describe, it } from 'node:test';
+import { useRig } from '../support/rig.mjs';
+import { button, eventually, incoming, openProfile, status, waitStatus } from '../support/browser.mjs';
 import { callCard, recentText } from '../support/phones.mjs';
 
 describe('the demo, served under a base path', () => {
+  const rig = useRig({ pbx: false, site: { base: '/apps/patchbay/' } });
   let site, browser;
-  before(async () => {
-    [site, browser] = await Promise.all([startSite({ base: '/apps/patchbay/' }), launch()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  before(() => ({ site, browser } = rig));
 
   it('"Try the demo" registers, a caller rings, and every control answers', async () => {
     assert.match(site.url, /\/apps\/patchbay\/$/);
@@ -39,20 +36,14 @@ describe('the demo, served under a base path', () => {
 });
 
 describe('deploy-time defaults', () => {
-  let site, browser;
-  before(async () => {
-    const { cpSync, writeFileSync } = await import('node:fs');
+  before(() => {
     cpSync('dist', '.tmp/dist-config', { recursive: true });
     writeFileSync('.tmp/dist-config/config.json', JSON.stringify({ server: 'wss://pbx.example.com/ws', sipDomain: 'pbx.example.com' }));
-    [site, browser] = await Promise.all([startSite({ dir: '.tmp/dist-config' }), launch()]);
   });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const rig = useRig({ pbx: false, site: { dir: '.tmp/dist-config' } });
 
   it('config.json pre-fills the server and lets the user type just an extension', async () => {
-    const { context, pages: [page] } = await openProfile(browser, site);
+    const { context, pages: [page] } = await openProfile(rig.browser, rig.site);
     await eventually(async () => (await page.getByLabel('Server').inputValue()) === 'wss://pbx.example.com/ws', { message: 'server pre-filled' });
     assert.match(await page.getByLabel('SIP address').getAttribute('placeholder'), /sip:1001@pbx\.example\.com/);
     assert.equal(await page.getByLabel('Password').inputValue(), '', 'never a password');

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
-import { button, eventually, launch, openProfile, openTab, signIn, startSite, waitStatus } from '../support/browser.mjs';
-import { startPbx } from '../support/pbx.mjs';
+import { before, describe, it } from 'node:test';
+import { useRig } from '../support/rig.mjs';
+import { button, eventually, openProfile, openTab, signIn, waitStatus } from '../support/browser.mjs';
 
 describe('the hub across restarts and deployments', () => {
+  const rig = useRig();
   let pbx, site, browser;
-  before(async () => {
-    [pbx, site, browser] = await Promise.all([startPbx({ rtpengine: false }), startSite(), launch()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await pbx?.stop();
-  });
+  before(() => ({ pbx, site, browser } = rig));
 
   it('"Remember me" registers again after the browser restarts, and never stores the password in clear', async () => {
     const { context, pages: [page] } = await openProfile(browser, site);

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startPbx } from '../support/pbx.mjs';
-import { eventually, incoming, launch, openProfile, openTab, signIn, startSite, status, waitStatus } from '../support/browser.mjs';
+import { before, describe, it } from 'node:test';
+import { useRig } from '../support/rig.mjs';
+import { eventually, incoming, openProfile, openTab, signIn, status, waitStatus } from '../support/browser.mjs';
 
 describe('registration and tabs', () => {
+  const rig = useRig();
   let pbx, site, browser;
-  before(async () => {
-    [pbx, site, browser] = await Promise.all([startPbx({ rtpengine: false }), startSite(), launch()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await pbx?.stop();
-  });
+  before(() => ({ pbx, site, browser } = rig));
 
   it('signs in and shows Registered', async () => {
     const { context, pages: [page] } = await openProfile(browser, site);

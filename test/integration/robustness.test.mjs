@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { button, incoming, launch, openProfile, signIn, startSite, status, waitStatus } from '../support/browser.mjs';
+import { button, incoming, openProfile, signIn, status, waitStatus } from '../support/browser.mjs';
+import { useRig } from '../support/rig.mjs';
 import { HOSTILE_DISPLAY_NAME, startGarbageWs } from '../support/garbage-ws.mjs';
-import { sippCall, startPbx } from '../support/pbx.mjs';
+import { sippCall } from '../support/pbx.mjs';
 import { audioConnected, recentText } from '../support/phones.mjs';
 
 describe('hostile input and plain SIP phones', () => {
+  const rig = useRig({ pbx: { rtpengine: true } });
   let pbx, site, browser, garbage;
   before(async () => {
-    [pbx, site, browser, garbage] = await Promise.all([startPbx({ rtpengine: true }), startSite(), launch(), startGarbageWs()]);
+    ({ pbx, site, browser } = rig);
+    garbage = await startGarbageWs();
   });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await garbage?.close();
-    await pbx?.stop();
-  });
+  after(() => garbage?.close());
 
   it('garbage over the WebSocket never kills the hub, and a caller name full of HTML renders as text', async () => {
     const { context, pages: [page] } = await openProfile(browser, site);
