@@ -33,7 +33,7 @@ export function ensureSystemPackages() {
   console.log(`Installing Debian packages: ${missing.join(' ')}…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
   if (r.status !== 0) throw new Error(`apt-get install ${missing.join(' ')} failed`);
 }
 

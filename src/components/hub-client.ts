@@ -30,6 +30,7 @@ export class HubClient extends EventTarget {
     const worker = new SharedWorker(new URL('../worker/hub.ts', import.meta.url), { type: 'module', name: 'patchbay-hub' });
     this.api = wrap<TabApi>(worker.port);
     this.media = new PeerMedia((callId, media) => void this.api.reportMedia(callId, media));
+    this.media.onMicError = () => this.changed();
     this.ready = this.connect();
   }
 

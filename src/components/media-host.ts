@@ -18,6 +18,9 @@ const GATHER_LIMIT_MS = 1500;
 export class PeerMedia implements MediaHost {
   private readonly legs = new Map<string, Leg>();
   private readonly ringer = new Ringer();
+  /** Why the microphone could not be opened, for the panel to say so. */
+  micError = '';
+  onMicError?: (message: string) => void;
 
   constructor(private readonly report: Report) {}
 
@@ -32,9 +35,16 @@ export class PeerMedia implements MediaHost {
     try {
       leg.mic = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
       for (const track of leg.mic.getAudioTracks()) pc.addTrack(track, leg.mic);
-    } catch {
+      this.setMicError('');
+    } catch (error) {
       // No microphone (or permission refused): the call still connects, listen-only.
       pc.addTransceiver('audio', { direction: 'recvonly' });
+      const name = (error as Error).name;
+      this.setMicError(
+        name === 'NotAllowedError'
+          ? 'Microphone blocked: allow it for this site, or the other party cannot hear you'
+          : `No microphone (${name}): the other party cannot hear you`,
+      );
     }
     pc.addEventListener('track', (event) => {
       audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
@@ -48,6 +58,12 @@ export class PeerMedia implements MediaHost {
       else if (s === 'connecting' || s === 'new') this.report(callId, 'connecting');
     });
     return leg;
+  }
+
+  private setMicError(message: string): void {
+    if (message === this.micError) return;
+    this.micError = message;
+    this.onMicError?.(message);
   }
 
   async getDescription(callId: string, options: { hold?: boolean }): Promise<string> {

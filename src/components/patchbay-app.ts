@@ -67,6 +67,7 @@ export class PatchbayApp extends HubElement {
     return html`
       ${this.error ? html`<div class="banner bad" role="alert">${this.error}</div>` : ''}
       ${s.state === 'offline' ? html`<div class="banner warn">Offline: calls resume when the connection is back.</div>` : ''}
+      ${c.mediaRole && c.media.micError ? html`<div class="banner warn" role="alert">${c.media.micError}</div>` : ''}
       ${s.storageError ? html`<div class="banner warn" role="alert">${s.storageError}</div>` : ''}
       ${c.stale
         ? html`<div class="banner warn">
@@ -90,6 +91,7 @@ export class PatchbayApp extends HubElement {
         <h1><img class="logo" src="icons/icon.svg" alt="" />Patchbay${s.demo ? html` <span class="muted who">demo</span>` : ''}</h1>
         <div class="status">
           <pb-status></pb-status>
+          ${signedIn && c.mediaRole ? html`<span class="muted who" title="Calls ring and play in this tab">Audio plays in this tab</span>` : ''}
           ${signedIn ? html`<button @click=${() => this.run(() => c.api.signOut())}>Sign out</button>` : ''}
         </div>
       </header>

@@ -114,7 +114,11 @@ describe('calls between two browsers through Kamailio', () => {
     const a = await make('1001', { tabs: 2 });
     const b = await make('1002');
     await connect(a, b);
-    await a.pages[0].close(); // the first tab won the media role
+    // The first tab won the media role: audio and the ringtone play there, and only there.
+    await a.pages[0].getByText('Audio plays in this tab').waitFor();
+    assert.equal(await a.pages[1].getByText('Audio plays in this tab').count(), 0);
+    await a.pages[0].close();
+    await a.pages[1].getByText('Audio plays in this tab').waitFor({ timeout: 10000 });
     await callCard(a.pages[1], '1002').getByText('audio moved after a tab closed').waitFor({ timeout: 20000 });
     await audioConnected(a.pages[1], '1002', 20000);
     await audioConnected(b.page, '1001');
