@@ -9,6 +9,7 @@ import './pb-active-call.ts';
 import './pb-dialpad.ts';
 import './pb-incoming-call.ts';
 import './pb-recent-calls.ts';
+import './pb-settings.ts';
 import './pb-sign-in.ts';
 import './pb-status.ts';
 
@@ -103,7 +104,10 @@ export class PatchbayApp extends HubElement {
               ${ongoing.map((call) => html`<pb-active-call .call=${call}></pb-active-call>`)}
               ${ongoing.length ? '' : html`<pb-dialpad></pb-dialpad>`}
             </div>
-            <pb-recent-calls></pb-recent-calls>
+            <div style="display:grid;gap:12px">
+              <pb-recent-calls></pb-recent-calls>
+              <pb-settings></pb-settings>
+            </div>
           `
         : html`<pb-sign-in class="wide" .config=${this.config}></pb-sign-in>`}
     </div>`;

@@ -124,6 +124,15 @@ export interface HubStatus {
   demo: boolean;
   /** Set while call records cannot be saved (e.g. the disk is full); nothing is dropped meanwhile. */
   storageError?: string;
+  settings: Settings;
+}
+
+/** Hub settings, shared by every tab and kept in IndexedDB. */
+export interface Settings {
+  /** Ring for incoming calls (in the one tab that plays audio). */
+  ringtone: boolean;
+  /** ISO 3166 country (e.g. "GB") for numbers that arrive without a country code. */
+  defaultCountry?: string;
 }
 
 export interface SignInOptions {
@@ -180,6 +189,9 @@ export interface TabApi {
   signIn(options: SignInOptions): Promise<void>;
   signInDemo(): Promise<void>;
   signOut(): Promise<void>;
+  settings(): Promise<Settings>;
+  /** Validates, stores and announces (in every tab's status) the new settings. */
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
   /** The last account used here (never the password), to pre-fill the sign-in form. */
   lastAccount(): Promise<Omit<SignInOptions, 'password'> | undefined>;
 

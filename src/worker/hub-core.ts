@@ -1,7 +1,7 @@
 /**
  * The hub: one PBX session, the call book, the media bridge and the tabs that are connected.
  */
-import type { HubStatus, MediaHost, SignInOptions, TabControl } from './api.ts';
+import type { HubStatus, MediaHost, Settings, SignInOptions, TabControl } from './api.ts';
 import { CallBook } from './call-book.ts';
 import { CallStore } from './call-store.ts';
 import { forget, recall, remember } from './credentials.ts';
@@ -12,6 +12,8 @@ import { SipPhone } from './sip-phone.ts';
 
 const log = logger('hub');
 const LAST_ACCOUNT = 'last-account';
+const SETTINGS = 'settings';
+const DEFAULT_SETTINGS: Settings = { ringtone: true };
 export const DEMO_SERVER = 'wss://demo.patchbay.invalid/ws';
 
 interface Tab {
@@ -23,7 +25,9 @@ interface Tab {
 export class Hub {
   readonly bridge = new MediaBridge();
   readonly phone: SipPhone;
-  private statusValue: HubStatus = { state: 'signed-out', mediaTab: false, remembered: false, demo: false };
+  private statusValue: HubStatus = {
+    state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: DEFAULT_SETTINGS,
+  };
   private readonly statusListeners = new Set<(s: HubStatus) => void>();
   private readonly tabs = new Map<string, Tab>();
   private demoInstalled = false;
@@ -43,6 +47,7 @@ export class Hub {
     const book = new CallBook(store);
     await book.recover();
     const hub = new Hub(store, book, build);
+    hub.applySettings({ ...DEFAULT_SETTINGS, ...((await store.getValue<Settings>(SETTINGS)) ?? {}) });
     void hub.autoSignIn();
     return hub;
   }
@@ -103,6 +108,34 @@ export class Hub {
     await forget(this.store);
     this.setStatus({ remembered: false });
     await this.phone.signOut();
+  }
+
+  get settings(): Settings {
+    return this.statusValue.settings;
+  }
+
+  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    const next: Settings = { ...this.settings };
+    if ('ringtone' in patch) {
+      if (typeof patch.ringtone !== 'boolean') throw hubError('InvalidArgument', 'ringtone must be true or false');
+      next.ringtone = patch.ringtone;
+    }
+    if ('defaultCountry' in patch) {
+      const c = patch.defaultCountry;
+      if (c !== undefined && c !== '' && !(typeof c === 'string' && /^[A-Za-z]{2}$/.test(c))) {
+        throw hubError('InvalidArgument', `"${String(c)}" is not a two-letter country code such as GB or US`);
+      }
+      next.defaultCountry = c ? c.toUpperCase() : undefined;
+    }
+    await this.store.setValue(SETTINGS, next);
+    this.applySettings(next);
+    return next;
+  }
+
+  private applySettings(settings: Settings): void {
+    this.bridge.ringtone = settings.ringtone;
+    this.phone.defaultCountry = settings.defaultCountry;
+    this.setStatus({ settings });
   }
 
   lastAccount(): Promise<Omit<SignInOptions, 'password'> | undefined> {

@@ -33,6 +33,8 @@ export class MediaBridge {
   onHandover?: (fromTab: string | undefined, toTab: string) => void;
   onHostChange?: (present: boolean) => void;
   private ringing = false;
+  /** The user's setting: ring at all. */
+  ringtone = true;
 
   constructor(private readonly waitMs = 15000) {}
 
@@ -51,7 +53,7 @@ export class MediaBridge {
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w(this.host);
-    if (this.ringing) void api.ring(true).catch(() => undefined);
+    if (this.ringing && this.ringtone) void api.ring(true).catch(() => undefined);
     this.onHostChange?.(true);
     this.onHandover?.(previous?.tabId, tabId);
   }
@@ -83,7 +85,7 @@ export class MediaBridge {
   ring(on: boolean): void {
     if (this.ringing === on) return;
     this.ringing = on;
-    void this.host?.api.ring(on).catch(() => undefined);
+    void this.host?.api.ring(on && this.ringtone).catch(() => undefined);
   }
 
   async sendDtmf(callId: string, tones: string): Promise<boolean> {

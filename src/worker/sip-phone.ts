@@ -58,6 +58,8 @@ export class SipPhone {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
   backoff: BackoffPolicy = { baseMs: 1000, maxMs: 30000, random: Math.random };
+  /** For numbers that arrive without a country code. */
+  defaultCountry: string | undefined;
 
   constructor(
     private readonly book: CallBook,
@@ -232,7 +234,7 @@ export class SipPhone {
   private party(identity: { uri: { user?: string; toString(): string }; displayName: string }): Party {
     const user = identity.uri.user ?? '';
     const displayName = identity.displayName?.slice(0, 200) || undefined;
-    return { number: toNumber(user), displayName, uri: identity.uri.toString() };
+    return { number: toNumber(user, this.defaultCountry), displayName, uri: identity.uri.toString() };
   }
 
   private local() {

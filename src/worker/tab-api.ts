@@ -70,6 +70,13 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
     async signOut() {
       await (await ready).signOut();
     },
+    async settings() {
+      return (await ready).settings;
+    },
+    async updateSettings(patch) {
+      if (typeof patch !== 'object' || patch === null) throw hubError('InvalidArgument', 'settings must be an object');
+      return (await ready).updateSettings(patch);
+    },
     async lastAccount() {
       return (await ready).lastAccount();
     },

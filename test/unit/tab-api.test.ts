@@ -58,4 +58,15 @@ describe('TabApi', () => {
     expect((e as Error).name).to.equal('InvalidArgument');
     expect((e as Error).message).to.match(/ws:\/\/ or wss:\/\//);
   });
+
+  it('settings are validated, kept, and pushed to every tab in the status', async () => {
+    const seen: Array<boolean | undefined> = [];
+    await api.subscribeStatus((st) => seen.push(st.settings.ringtone));
+    expect(await api.settings()).to.deep.equal({ ringtone: true });
+    await api.updateSettings({ ringtone: false, defaultCountry: 'gb' });
+    expect(seen.at(-1)).to.equal(false);
+    const bad = await api.updateSettings({ defaultCountry: 'Great Britain' }).catch((x: Error) => x);
+    expect((bad as Error).name).to.equal('InvalidArgument');
+    expect(await hub.store.getValue('settings')).to.deep.equal({ ringtone: false, defaultCountry: 'GB' });
+  });
 });
