@@ -1,4 +1,5 @@
 /** The panel's entry: connect to the hub, read the site's defaults, render. */
+import { CallAlerts } from './call-alerts.ts';
 import { HubClient } from './hub-client.ts';
 import './patchbay-app.ts';
 import type { SiteConfig } from './pb-sign-in.ts';
@@ -17,6 +18,7 @@ async function loadConfig(): Promise<SiteConfig> {
 }
 
 const client = new HubClient();
+new CallAlerts(client);
 const app = document.createElement('patchbay-app');
 app.hub = client;
 document.querySelector('main')?.replaceChildren(app);

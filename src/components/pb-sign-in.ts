@@ -1,6 +1,7 @@
 import { html, css, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { SignInOptions } from '../worker/api.ts';
+import { CallAlerts } from './call-alerts.ts';
 import { HubElement } from './hub-element.ts';
 import { theme } from './theme.ts';
 
@@ -78,6 +79,7 @@ export class PbSignIn extends HubElement {
   }
 
   private async attempt(action: () => Promise<void>) {
+    void CallAlerts.ask();
     this.busy = true;
     this.error = '';
     try {

@@ -47,7 +47,12 @@ describe('registration and tabs', () => {
     await caller.pages[0].getByRole('button', { name: 'Call', exact: true }).click();
     for (const p of pages) await incoming(p).waitFor();
     await eventually(async () => (await incoming(pages[3]).textContent()).includes('1004'), { message: 'caller number' });
+    // A tab in the background says so in its title.
+    assert.match(await pages[2].title(), /^Incoming call: 1004/);
+    await caller.pages[0].getByRole('button', { name: 'Hang up', exact: true }).click();
+    for (const p of pages) await incoming(p).waitFor({ state: 'detached' });
     await caller.context.close();
+    assert.equal(await pages[2].title(), 'Patchbay');
     await context.close();
   });
 
