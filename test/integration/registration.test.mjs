@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { startPbx } from '../support/pbx.mjs';
 import { useRig } from '../support/rig.mjs';
 import { eventually, incoming, openProfile, openTab, signIn, status, waitStatus } from '../support/browser.mjs';
 
@@ -68,6 +69,21 @@ describe('registration and tabs', () => {
       message: 'a new WebSocket and REGISTER after the restart',
     });
     await waitStatus(page, 'Registered', 10000);
+    await context.close();
+  });
+
+  it('while the PBX is down it says when it tries next, backs off, and registers when the PBX is back', async () => {
+    const { context, pages: [page] } = await openProfile(browser, site);
+    await signIn(page, pbx, '1006');
+    await waitStatus(page, 'Registered');
+    const { wsPort, sipPort } = pbx;
+    await pbx.stop();
+    await waitStatus(page, 'next try in');
+    assert.match(await status(page).textContent(), /Connecting… next try in \d+ s/);
+    // Let a few attempts fail: the waits grow instead of hammering.
+    await new Promise((r) => setTimeout(r, 6000));
+    rig.pbx = pbx = await startPbx({ rtpengine: false, wsPort, sipPort });
+    await waitStatus(page, 'Registered', 40000);
     await context.close();
   });
 });
