@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { before, describe, it } from 'node:test';
 import { useRig } from '../support/rig.mjs';
-import { button, eventually, openProfile, openTab, signIn, waitStatus } from '../support/browser.mjs';
+import { button, eventually, openProfile, openTab, signIn, status, waitStatus } from '../support/browser.mjs';
 
 describe('the hub across restarts and deployments', () => {
   const rig = useRig();
@@ -73,3 +73,20 @@ describe('the hub across restarts and deployments', () => {
     }
   });
 });
+
+describe('a registration the PBX grants for only 10 seconds', () => {
+  const rig = useRig({ pbx: { rtpengine: false, maxExpires: 10 } });
+
+  it('is refreshed before it expires, on the same WebSocket', async () => {
+    const { context, pages: [page] } = await openProfile(rig.browser, rig.site);
+    await signIn(page, rig.pbx, '1009');
+    await waitStatus(page, 'Registered');
+    rig.pbx.resetCounts();
+    await rig.pbx.waitForCounts((c) => (c.registrationsByUser['1009'] ?? 0) >= 2, 25000);
+    const counts = rig.pbx.counts();
+    assert.equal(counts.wsOpen, 0, 'no new connection: refreshed in place');
+    assert.match(await status(page).textContent(), /Registered/);
+    await context.close();
+  });
+});
+

@@ -460,6 +460,7 @@ async function waitUntil(check, { timeoutMs, intervalMs = 25, proc, what, logboo
  * @param {[number, number]} [options.rtpPorts] rtpengine media port range (default: 100 ports in 20000-31999)
  * @param {string} [options.domain='127.0.0.1'] SIP domain and digest realm
  * @param {number} [options.inviteTimeoutMs=60000] ringing time before the caller gets 480
+ * @param {number} [options.maxExpires=3600] the longest registration the registrar grants (seconds, >= 10)
  * @param {number} [options.startTimeoutMs=10000]
  * @param {string} [options.modulesDir] Kamailio module directory (default: found on the system)
  * @param {boolean} [options.keepDir=false] keep the temp dir (config) after stop()
@@ -501,6 +502,7 @@ export async function startPbx(options = {}) {
     DOMAIN: domain,
     INV_TIMEOUT: String(inviteTimeoutMs),
     FR_TIMEOUT: String(Math.min(10000, inviteTimeoutMs)),
+    MAX_EXPIRES: String(options.maxExpires ?? 3600),
     USERS: users.map(({ user, password }) => `\t$sht(auth=>${user}) = "${password}";`).join('\n'),
   };
   const cfg = readFileSync(TEMPLATE, 'utf8').replace(/\{\{([A-Z_]+)\}\}/g, (whole, name) => {
