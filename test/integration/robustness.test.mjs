@@ -4,7 +4,7 @@ import { button, incoming, openProfile, signIn, status, waitStatus } from '../su
 import { useRig } from '../support/rig.mjs';
 import { HOSTILE_DISPLAY_NAME, startGarbageWs } from '../support/garbage-ws.mjs';
 import { sippCall } from '../support/pbx.mjs';
-import { audioConnected, recentText } from '../support/phones.mjs';
+import { audioConnected, callCard, recentText } from '../support/phones.mjs';
 
 describe('hostile input and plain SIP phones', () => {
   const rig = useRig({ pbx: { rtpengine: true } });
@@ -67,4 +67,24 @@ describe('hostile input and plain SIP phones', () => {
     assert.ok(avp && avp.packets > 0, `packets from SIPp: ${JSON.stringify(legs)}`);
     await context.close();
   });
+
+  it('keypad tones reach a phone without RFC 4733 as SIP INFO', async () => {
+    const { context, pages: [page] } = await openProfile(browser, site);
+    await signIn(page, pbx, '1008');
+    await waitStatus(page, 'Registered');
+    pbx.resetCounts();
+    const call = sippCall(pbx, { to: '1008', from: '1010', durationMs: 15000, dtmfInfo: true });
+    await incoming(page).waitFor({ timeout: 15000 });
+    await button(incoming(page), 'Answer').click();
+    await audioConnected(page, 'SIPp 1010', 15000);
+    const card = callCard(page, 'SIPp 1010');
+    await button(card, 'Keypad').click();
+    await button(card, '5').click();
+    await pbx.waitForLog(/PBX-MSG 200 INFO/, 10000);
+    const result = await call;
+    assert.equal(result.code, 0, `SIPp failed: ${result.errors || result.stderr}`);
+    assert.equal(pbx.counts().messagesByKind['INFO'], 1, 'one INFO for one key');
+    await context.close();
+  });
 });
+

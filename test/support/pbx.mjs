@@ -657,6 +657,7 @@ function linearToMuLaw(sample) {
  * @param {string} [opts.password]       default `pw-<from>`
  * @param {number} [opts.durationMs=4000] time between ACK and BYE
  * @param {boolean} [opts.rtp=true]      stream RTP while the call is up
+ * @param {boolean} [opts.dtmfInfo=false] offer no telephone-event and accept one SIP INFO (then hang up)
  * @param {number} [opts.timeoutMs]      give up (non-zero exit) after this long; default durationMs + 20 s
  * @param {string[]} [opts.extraArgs]    more SIPp arguments
  * @returns {Promise<{ code: number|null, stdout: string, stderr: string, errors: string }>}
@@ -675,9 +676,34 @@ export async function sippCall(pbx, opts = {}) {
   if (!opts.keepDir) liveDirs.add(dir);
   writeFileSync(path.join(dir, 'tone.ulaw'), muLawTone());
   let scenario = SIPP_SCENARIO;
-  if (opts.rtp === false) {
-    scenario = path.join(dir, 'uac-no-rtp.xml');
-    writeFileSync(scenario, readFileSync(SIPP_SCENARIO, 'utf8').replace(/<!-- RTP -->[\s\S]*?<!-- \/RTP -->/g, ''));
+  if (opts.rtp === false || opts.dtmfInfo) {
+    let text = readFileSync(SIPP_SCENARIO, 'utf8');
+    if (opts.rtp === false) text = text.replace(/<!-- RTP -->[\s\S]*?<!-- \/RTP -->/g, '');
+    if (opts.dtmfInfo) {
+      // A phone without RFC 4733: no telephone-event in the offer, and it answers one SIP INFO.
+      text = text
+        .replaceAll('RTP/AVP 0 101', 'RTP/AVP 0')
+        .replace(/^\s*a=rtpmap:101 .*\n/gm, '')
+        .replace(/^\s*a=fmtp:101 .*\n/gm, '')
+        .replace(/^ *<pause\/> *$/m, `  <recv request="INFO" timeout="${durationMs}" ontimeout="hangup"/>
+  <send>
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <label id="hangup"/>
+  <pause milliseconds="1000"/>`);
+    }
+    scenario = path.join(dir, 'uac-variant.xml');
+    writeFileSync(scenario, text);
   }
   const sipPort = opts.localPort ?? (await freeUdpTcpPort());
   const mediaPort = opts.mediaPort ?? (await freePort('udp'));
