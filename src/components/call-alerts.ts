@@ -10,8 +10,18 @@ export class CallAlerts {
   private readonly shown = new Map<string, Notification>();
   private readonly baseTitle = document.title;
 
+  private pending = false;
+
   constructor(private readonly client: HubClient) {
-    client.addEventListener('change', () => this.update());
+    // After the panel has rendered the change: the screen pop comes first.
+    client.addEventListener('change', () => {
+      if (this.pending) return;
+      this.pending = true;
+      setTimeout(() => {
+        this.pending = false;
+        this.update();
+      });
+    });
   }
 
   /** Ask for notification permission; call from a user gesture (e.g. signing in). */
@@ -23,7 +33,8 @@ export class CallAlerts {
 
   private update(): void {
     const ringing = this.client.liveCalls.filter((c) => c.state === 'ringing' && c.direction === 'inbound');
-    document.title = ringing.length ? `Incoming call: ${who(ringing[0]!)} · ${this.baseTitle}` : this.baseTitle;
+    const title = ringing.length ? `Incoming call: ${who(ringing[0]!)} · ${this.baseTitle}` : this.baseTitle;
+    if (document.title !== title) document.title = title;
     for (const [id, n] of this.shown) {
       if (!ringing.some((c) => c.id === id)) {
         n.close();

@@ -86,7 +86,8 @@ export class Hub {
     }
     this.setStatus({ demo });
     const { password: _password, remember: keep, ...account } = options;
-    await this.store.setValue(LAST_ACCOUNT, account);
+    // Only pre-fills the form next time: never delays or fails the sign-in.
+    void this.store.setValue(LAST_ACCOUNT, account).catch((e) => log.warn('could not keep the last account', e));
     await this.phone.signIn(options);
     if (keep && !demo) {
       await remember(this.store, options);
