@@ -34,7 +34,8 @@ ensureSystemPackages();
 mkdirSync('.tmp', { recursive: true });
 
 if (!only) {
-  await step('type-check (tsc -b)', async () => (await run('npx', ['tsc', '-b'])).code === 0);
+  await step('type-check (tsc -b, and the benchmarks\' browser entries)', async () =>
+    (await run('npx', ['tsc', '-b'])).code === 0 && (await run('npx', ['tsc', '-p', 'bench/tsconfig.json'])).code === 0);
   await step('lint (eslint)', async () => (await run('npx', ['eslint', '.'])).code === 0);
 }
 await step('build (vite)', async () => {

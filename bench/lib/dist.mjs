@@ -1,0 +1,9 @@
+// The build the benchmarks measure: `vite build` into a directory of their own, so a build that
+// something else starts meanwhile (dist/ is rebuilt by `npm test`) cannot change files under a run.
+import { execFileSync } from 'node:child_process';
+
+export const DIST = '.tmp/bench-dist';
+
+export function buildDist() {
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', DIST, '--emptyOutDir'], { stdio: 'inherit' });
+}
