@@ -28,6 +28,8 @@ export class PatchbayApp extends HubElement {
   }
   /** Deploy-time defaults (config.json). */
   @property({ attribute: false }) config: SiteConfig = {};
+  /** Which view the panel shows; `?view=history` opens the history (manifest shortcut). */
+  @state() view: 'phone' | 'history' = new URLSearchParams(location.search).get('view') === 'history' ? 'history' : 'phone';
   @state() private error = '';
   private errorTimer?: ReturnType<typeof setTimeout>;
 
@@ -45,6 +47,8 @@ export class PatchbayApp extends HubElement {
       .banner.bad { border-color: var(--pb-bad); color: var(--pb-bad); font-weight: 600; }
       .who { font-size: 0.85em; }
       .status { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
+      nav { display: flex; gap: 6px; }
+      nav button[aria-current='page'] { background: var(--pb-accent); color: var(--pb-accent-text); border-color: var(--pb-accent); }
       @media (min-width: 900px) {
         .shell { max-width: 880px; grid-template-columns: 1fr 1fr; align-items: start; }
         header, .banner, .wide { grid-column: 1 / -1; }
@@ -90,6 +94,13 @@ export class PatchbayApp extends HubElement {
     return html`<div class="shell">
       <header>
         <h1><img class="logo" src="icons/icon.svg" alt="" />Patchbay${s.demo ? html` <span class="muted who">demo</span>` : ''}</h1>
+        <nav aria-label="Views">
+          ${(['phone', 'history'] as const).map(
+            (v) => html`<button aria-current=${this.view === v ? 'page' : 'false'} @click=${() => (this.view = v)}>
+              ${v === 'phone' ? 'Phone' : 'History'}
+            </button>`,
+          )}
+        </nav>
         <div class="status">
           <pb-status></pb-status>
           ${signedIn && c.mediaRole ? html`<span class="muted who" title="Calls ring and play in this tab">Audio plays in this tab</span>` : ''}
@@ -97,7 +108,9 @@ export class PatchbayApp extends HubElement {
         </div>
       </header>
       ${this.banners()}
-      ${signedIn
+      ${this.view === 'history'
+        ? html`<pb-history class="wide"></pb-history>`
+        : signedIn
         ? html`
             <div class="calls" style="display:grid;gap:12px">
               ${ringing.map((call) => html`<pb-incoming-call .call=${call}></pb-incoming-call>`)}

@@ -62,9 +62,17 @@ export interface Provenance {
   at: number;
 }
 
+/**
+ * `call`: a phone call. `lookup`: data about a third party submitted with no call ("Look up" in the
+ * panel: a number or a business card); apps enrich it through the same loop.
+ */
+export type RecordKind = 'call' | 'lookup';
+
 /** The shared memory of one call. PBX facts are written by the hub only. */
 export interface CallRecord {
   id: string;
+  /** Absent on records written before lookups existed: a call. */
+  kind?: RecordKind;
   sipCallId: string;
   direction: CallDirection;
   state: CallState;
@@ -97,13 +105,63 @@ export interface CallRecord {
   apps?: Record<string, Record<string, unknown>>;
   /** Bumped by every real change. */
   version: number;
-  /** Who last wrote each top-level field. */
+  /**
+   * Who last wrote each field: top-level names for PBX facts ("state"), dotted paths for enrichment
+   * ("contact.name", "notes", "apps.crm.dealId").
+   */
   provenance: Record<string, Provenance>;
 }
 
+/**
+ * `opened`: a previous call (or a lookup) was opened from the history and is live in the cache
+ * again, so apps may enrich it. `closed`: it left the cache. `changed` lists the fields a change
+ * touched ("state", "contact.name", "notes").
+ */
 export type CallChange =
   | { type: 'snapshot'; calls: CallRecord[] }
-  | { type: 'created' | 'updated' | 'ended'; call: CallRecord; changed: string[] };
+  | { type: 'created' | 'updated' | 'ended' | 'opened' | 'closed'; call: CallRecord; changed: string[] };
+
+/** Enrichment a user or an app may write, as dotted paths: "contact.name", "notes", "tags". */
+export type FieldPatch = Record<string, unknown>;
+
+export type HistoryFilter = 'all' | 'missed' | 'received' | 'dialed';
+
+export interface HistoryQuery {
+  filter?: HistoryFilter;
+  /** Matches names, numbers in any format, notes, subject, tags, company. */
+  search?: string;
+  /** Opaque cursor from the previous page's `next`. */
+  after?: string;
+  /** Page size, at most 200. */
+  limit?: number;
+}
+
+export interface HistoryPage {
+  /** Newest first. */
+  calls: CallRecord[];
+  /** Pass as `after` for the next page; absent at the end. */
+  next?: string;
+}
+
+export interface StorageInfo {
+  usage?: number;
+  quota?: number;
+  persisted?: boolean;
+  records: number;
+}
+
+/** An app in the registry: from config.json (admin) or added by the user in the settings. */
+export interface AppEntry {
+  /** Lower-case letters, digits and dashes; names the app's private area `apps.<id>`. */
+  id: string;
+  name: string;
+  /** The page loaded in the iframe; its origin is the app's origin. */
+  url: string;
+  /** "read", "write:<field or prefix>", "dial". */
+  grants: string[];
+  /** Who listed it. */
+  source: 'admin' | 'user';
+}
 
 export type RegistrationState = 'signed-out' | 'connecting' | 'registered' | 'offline' | 'failed';
 
@@ -125,6 +183,8 @@ export interface HubStatus {
   /** Set while call records cannot be saved (e.g. the disk is full); nothing is dropped meanwhile. */
   storageError?: string;
   settings: Settings;
+  /** The app registry: the admin's apps (config.json) then the user's. */
+  apps: AppEntry[];
 }
 
 /** Hub settings, shared by every tab and kept in IndexedDB. */
@@ -133,6 +193,10 @@ export interface Settings {
   ringtone: boolean;
   /** ISO 3166 country (e.g. "GB") for numbers that arrive without a country code. */
   defaultCountry?: string;
+  /** Delete history older than this many days; absent: keep everything. */
+  retentionDays?: number;
+  /** Apps the user added (the admin's come from config.json). */
+  apps?: AppEntry[];
 }
 
 export interface SignInOptions {
@@ -212,6 +276,31 @@ export interface TabApi {
   /** Current state first ({ type: 'snapshot' }), then deltas. */
   subscribe(cb: (change: CallChange) => void): Promise<Unsubscribe>;
 
+  /**
+   * The user's edits (notes, subject, tags, labels, contact.*, account, opportunity, ticket) to any
+   * record, live or from the history. Subscribers (tabs and apps) are told.
+   */
+  patchCall(callId: string, fields: FieldPatch, options?: { ifVersion?: number }): Promise<{ version: number }>;
+  /** Loads a previous call (or lookup) into the cache: apps get `opened` and may enrich it. */
+  openCall(callId: string): Promise<CallRecord>;
+  /** Takes an opened record out of the cache (`closed`). */
+  closeCall(callId: string): Promise<void>;
+  /** A record with no call for a number or a business card; opened at once so apps enrich it. */
+  lookup(input: { number?: string; name?: string; company?: string; email?: string }): Promise<CallRecord>;
+
+  /** One page of the history, newest first; read with cursors, never the whole store. */
+  history(query: HistoryQuery): Promise<HistoryPage>;
+  /** The history (filtered like `history`, or all) as CSV or JSON text. */
+  exportHistory(query: HistoryQuery & { format: 'csv' | 'json' }): Promise<string>;
+  /** Imports a JSON export; records already present (same id) are skipped. */
+  importHistory(json: string): Promise<{ added: number; skipped: number }>;
+  storageInfo(): Promise<StorageInfo>;
+
+  /** The admin's apps, as the tab read them from config.json. */
+  setAdminApps(apps: Omit<AppEntry, 'source'>[]): Promise<void>;
+  /** A fresh port bound to that app's grants, for the tab to hand to the app's iframe. */
+  connectApp(appId: string): Promise<MessagePort>;
+
   /** Tell every tab to reload and stop this hub, so the next tab starts the new build. */
   reloadAll(): Promise<void>;
 }
@@ -229,4 +318,9 @@ export type HubErrorName =
   | 'InvalidState'
   | 'NoMediaTab'
   | 'SignInFailed'
-  | 'VersionConflict';
+  | 'VersionConflict'
+  | 'NotFound'
+  | 'PermissionDenied'
+  | 'InvalidMessage'
+  | 'RateLimited'
+  | 'QuotaExceeded';

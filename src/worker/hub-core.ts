@@ -26,7 +26,7 @@ export class Hub {
   readonly bridge = new MediaBridge();
   readonly phone: SipPhone;
   private statusValue: HubStatus = {
-    state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: DEFAULT_SETTINGS,
+    state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: DEFAULT_SETTINGS, apps: [],
   };
   private readonly statusListeners = new Set<(s: HubStatus) => void>();
   private readonly tabs = new Map<string, Tab>();

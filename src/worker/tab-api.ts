@@ -12,6 +12,8 @@ function text(value: unknown, what: string, max = 512): string {
   return value;
 }
 
+const notYet = (what: string) => hubError('InvalidState', `${what} is not available in this build`);
+
 export function createTabApi(ready: Promise<Hub>): TabApi {
   let tabId: string | undefined;
   /** Subscriptions made before hello (or without a tab) are released with the port's tab. */
@@ -127,6 +129,37 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
       for (const change of buffered) void cb(change);
       live = true;
       return own(off);
+    },
+    // Not implemented yet: each throws until its issue lands.
+    async patchCall() {
+      throw notYet('patchCall');
+    },
+    async openCall() {
+      throw notYet('openCall');
+    },
+    async closeCall() {
+      throw notYet('closeCall');
+    },
+    async lookup() {
+      throw notYet('lookup');
+    },
+    async history() {
+      throw notYet('history');
+    },
+    async exportHistory() {
+      throw notYet('exportHistory');
+    },
+    async importHistory() {
+      throw notYet('importHistory');
+    },
+    async storageInfo() {
+      throw notYet('storageInfo');
+    },
+    async setAdminApps() {
+      throw notYet('setAdminApps');
+    },
+    async connectApp() {
+      throw notYet('connectApp');
     },
     async reloadAll() {
       (await ready).reloadAll();

@@ -5,7 +5,7 @@ import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { serve } from '../../scripts/serve.mjs';
 
 export async function startSite(options = {}) {
-  return serve({ dir: 'dist', ...options });
+  return serve({ dir: process.env.PATCHBAY_DIST ?? 'dist', ...options });
 }
 
 export async function launch() {
