@@ -118,7 +118,7 @@ export interface CallRecord {
  * touched ("state", "contact.name", "notes").
  */
 export type CallChange =
-  | { type: 'snapshot'; calls: CallRecord[] }
+  | { type: 'snapshot'; calls: CallRecord[]; /** Ids of opened records among `calls`. */ opened?: string[] }
   | { type: 'created' | 'updated' | 'ended' | 'opened' | 'closed'; call: CallRecord; changed: string[] };
 
 /** Enrichment a user or an app may write, as dotted paths: "contact.name", "notes", "tags". */

@@ -3,6 +3,7 @@
  * before it is announced, versions and provenance per field, subscribers told in order.
  */
 import type { Author, CallChange, CallRecord } from './api.ts';
+import { getPath, setPath, type CheckedPatch } from './fields.ts';
 import type { CallStore } from './call-store.ts';
 import { interrupt, isLive, transition, type Transition } from './call-state.ts';
 import { hubError } from './errors.ts';
@@ -19,8 +20,13 @@ export const PBX_FIELDS: ReadonlySet<string> = new Set([
 
 export type Listener = (change: CallChange) => void;
 
+/** How many previous calls (and lookups) stay opened in the cache at once; the oldest is closed. */
+export const MAX_OPENED = 20;
+
 export class CallBook {
   private readonly live = new Map<string, CallRecord>();
+  /** Previous calls and lookups opened for enrichment, oldest first. */
+  private readonly opened = new Map<string, CallRecord>();
   private readonly listeners = new Set<Listener>();
   /** Commits are chained so IndexedDB sees them, and subscribers hear them, in order. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -52,13 +58,24 @@ export class CallBook {
     return this.live.get(id);
   }
 
-  async get(id: string): Promise<CallRecord | undefined> {
-    return this.live.get(id) ?? (await this.store.get(id));
+  /** Ids of the records opened for enrichment (not live calls), oldest first. */
+  openedIds(): string[] {
+    return [...this.opened.keys()];
   }
 
+  /** Live calls and opened records: what apps work on. */
+  cached(): CallRecord[] {
+    return [...this.live.values(), ...this.opened.values()];
+  }
+
+  async get(id: string): Promise<CallRecord | undefined> {
+    return this.live.get(id) ?? this.opened.get(id) ?? (await this.store.get(id));
+  }
+
+  /** `live`: the records in the cache (calls in progress and opened records), newest first. */
   async list(options: { live?: boolean; limit?: number } = {}): Promise<CallRecord[]> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
-    const live = this.liveCalls().sort((a, b) => b.startedAt - a.startedAt);
+    const live = this.cached().sort((a, b) => b.startedAt - a.startedAt);
     if (options.live) return live.slice(0, limit);
     const stored = await this.store.recent(limit + live.length);
     const ids = new Set(live.map((r) => r.id));
@@ -112,6 +129,121 @@ export class CallBook {
     return this.commit(next, ended && isLive(record) ? 'ended' : 'updated', changed);
   }
 
+  /**
+   * Writes enrichment fields (checked dotted paths) to any record: live, opened or only stored.
+   * Per-path provenance; only real changes bump the version and are announced; `ifVersion` makes
+   * it a compare-and-set. Records that are only stored are read and written inside the commit
+   * queue, so concurrent writers never lose an update.
+   */
+  patch(id: string, by: Author, fields: CheckedPatch, ifVersion?: number): Promise<CallRecord> {
+    const inMemory = this.live.get(id) ?? this.opened.get(id);
+    if (inMemory) {
+      let next: ReturnType<CallBook['applyPatch']>;
+      try {
+        next = this.applyPatch(inMemory, by, fields, ifVersion);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+      if (!next) return Promise.resolve(inMemory);
+      this.remember(next.record);
+      return this.commit(next.record, 'updated', next.changed);
+    }
+    return this.enqueue(async () => {
+      const cachedNow = this.live.get(id) ?? this.opened.get(id);
+      const stored = cachedNow ?? (await this.store.get(id));
+      if (!stored) throw hubError('NotFound', `No call with id ${id}`);
+      const next = this.applyPatch(stored, by, fields, ifVersion);
+      if (!next) return stored;
+      if (cachedNow) {
+        this.remember(next.record);
+        await this.persist(next.record);
+      } else {
+        // Not held in memory: if it cannot be saved, the writer must know, or the edit is lost.
+        try {
+          await this.store.put(next.record);
+        } catch (error) {
+          const full = (error as Error)?.name === 'QuotaExceededError';
+          throw hubError(full ? 'QuotaExceeded' : 'InvalidState', full
+            ? 'Storage is full: the edit was not saved. Free some space (or shorten the history kept) and retry'
+            : `The edit was not saved: ${(error as Error)?.message ?? error}`);
+        }
+      }
+      this.emit({ type: 'updated', call: next.record, changed: next.changed });
+      return next.record;
+    });
+  }
+
+  private applyPatch(record: CallRecord, by: Author, fields: CheckedPatch, ifVersion?: number) {
+    if (ifVersion !== undefined && ifVersion !== record.version) {
+      throw hubError('VersionConflict', `Call ${record.id} is at version ${record.version}, not ${ifVersion}: read it again and retry`);
+    }
+    let next: CallRecord = record;
+    const changed: string[] = [];
+    for (const [path, value] of fields) {
+      if (sameValue(getPath(next, path), value)) continue;
+      next = setPath(next, path, value);
+      changed.push(path);
+    }
+    if (changed.length === 0) return undefined;
+    const at = this.now();
+    const provenance = { ...record.provenance };
+    for (const path of changed) provenance[path] = { by, at };
+    return { record: { ...next, provenance, version: record.version + 1 }, changed };
+  }
+
+  /** Keeps the in-memory copy of a cached record current. */
+  private remember(record: CallRecord): void {
+    if (this.live.has(record.id)) this.live.set(record.id, record);
+    else if (this.opened.has(record.id)) this.opened.set(record.id, record);
+  }
+
+  /**
+   * Opens a previous call (or lookup) in the cache so apps enrich it; announced as `opened` (again,
+   * when it already was: the user is looking at it now). A live call is announced as it is.
+   */
+  open(id: string): Promise<CallRecord> {
+    return this.enqueue(async () => {
+      const record = this.live.get(id) ?? this.opened.get(id) ?? (await this.store.get(id));
+      if (!record) throw hubError('NotFound', `No call with id ${id}`);
+      if (!this.live.has(id)) {
+        this.opened.delete(id);
+        this.opened.set(id, record);
+        this.trimOpened();
+      }
+      this.emit({ type: 'opened', call: record, changed: [] });
+      return record;
+    });
+  }
+
+  /** Takes an opened record out of the cache. */
+  close(id: string): Promise<void> {
+    return this.enqueue(async () => {
+      const record = this.opened.get(id);
+      if (!record) return;
+      this.opened.delete(id);
+      this.emit({ type: 'closed', call: record, changed: [] });
+    });
+  }
+
+  /** Stores a new record that is not a live call (a lookup) and opens it. */
+  add(record: CallRecord): Promise<CallRecord> {
+    return this.enqueue(async () => {
+      await this.persist(record);
+      this.opened.set(record.id, record);
+      this.trimOpened();
+      this.emit({ type: 'opened', call: record, changed: Object.keys(record) });
+      return record;
+    });
+  }
+
+  private trimOpened(): void {
+    while (this.opened.size > MAX_OPENED) {
+      const [oldest] = this.opened.values();
+      this.opened.delete(oldest!.id);
+      this.emit({ type: 'closed', call: oldest!, changed: [] });
+    }
+  }
+
   private require(id: string): CallRecord {
     const record = this.live.get(id);
     if (!record) throw hubError('CallNotFound', `No live call with id ${id}`);
@@ -119,26 +251,34 @@ export class CallBook {
   }
 
   private commit(record: CallRecord, type: 'created' | 'updated' | 'ended', changed: string[]): Promise<CallRecord> {
-    const run = async () => {
-      try {
-        await this.store.put(record);
-        if (this.storageError) this.setStorageError(undefined);
-      } catch (error) {
-        // The record stays in memory and is written again with its next change; say so loudly.
-        const name = (error as Error)?.name;
-        this.setStorageError(
-          name === 'QuotaExceededError'
-            ? 'Storage is full: recent calls are kept in memory until space is freed'
-            : `Could not save call records: ${(error as Error)?.message ?? error}`,
-        );
-        log.error('write-through failed', error);
-      }
+    return this.enqueue(async () => {
+      await this.persist(record);
       this.emit({ type, call: record, changed });
       return record;
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next;
+    });
+  }
+
+  /** Runs `task` after every earlier commit, in order; a failed task does not stop the queue. */
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Writes through; on failure the record stays in memory, is written again with its next change, and the panel says so. */
+  private async persist(record: CallRecord): Promise<void> {
+    try {
+      await this.store.put(record);
+      if (this.storageError) this.setStorageError(undefined);
+    } catch (error) {
+      const name = (error as Error)?.name;
+      this.setStorageError(
+        name === 'QuotaExceededError'
+          ? 'Storage is full: recent calls are kept in memory until space is freed'
+          : `Could not save call records: ${(error as Error)?.message ?? error}`,
+      );
+      log.error('write-through failed', error);
+    }
   }
 
   private setStorageError(message: string | undefined) {

@@ -1,13 +1,14 @@
 /**
  * The hub: one PBX session, the call book, the media bridge and the tabs that are connected.
  */
-import type { HubStatus, MediaHost, Settings, SignInOptions, TabControl } from './api.ts';
+import type { CallRecord, HubStatus, MediaHost, Settings, SignInOptions, TabControl } from './api.ts';
 import { CallBook } from './call-book.ts';
 import { CallStore } from './call-store.ts';
 import { forget, recall, remember } from './credentials.ts';
 import { hubError } from './errors.ts';
 import { logger } from './log.ts';
 import { MediaBridge } from './media-bridge.ts';
+import { toNumber } from './phone-number.ts';
 import { SipPhone } from './sip-phone.ts';
 
 const log = logger('hub');
@@ -141,6 +142,49 @@ export class Hub {
 
   lastAccount(): Promise<Omit<SignInOptions, 'password'> | undefined> {
     return this.store.getValue(LAST_ACCOUNT);
+  }
+
+  // ── Records with no call ───────────────────────────────────────────────────────────────
+
+  /**
+   * A lookup: a number or a business card submitted with no call. It is stored like a call
+   * (kind `lookup`) and opened at once, so apps enrich it through the same loop.
+   */
+  async lookup(input: { number?: string; name?: string; company?: string; email?: string }): Promise<CallRecord> {
+    const clean = (v: unknown, what: string, max: number) => {
+      if (v === undefined || v === null || v === '') return undefined;
+      if (typeof v !== 'string' || v.length > max) throw hubError('InvalidArgument', `${what} must be text of at most ${max} characters`);
+      return v.trim() || undefined;
+    };
+    const number = clean(input?.number, 'Number', 64);
+    const name = clean(input?.name, 'Name', 200);
+    const company = clean(input?.company, 'Company', 200);
+    const email = clean(input?.email, 'Email', 254);
+    if (!number && !name && !company && !email) throw hubError('InvalidArgument', 'Give a number, a name, a company or an email to look up');
+    const at = Date.now();
+    const id = crypto.randomUUID();
+    const contact = Object.fromEntries(Object.entries({ name, company, email }).filter(([, v]) => v));
+    const provenance: CallRecord['provenance'] = {};
+    for (const k of Object.keys(contact)) provenance[`contact.${k}`] = { by: 'user', at };
+    const record: CallRecord = {
+      id,
+      kind: 'lookup',
+      sipCallId: '',
+      direction: 'outbound',
+      state: 'ended',
+      remote: { number: number ? toNumber(number, this.settings.defaultCountry) : '', displayName: name, uri: '' },
+      local: { uri: this.statusValue.aor ?? '' },
+      events: [],
+      startedAt: at,
+      endedAt: at,
+      secure: false,
+      muted: false,
+      media: 'none',
+      ...(Object.keys(contact).length ? { contact } : {}),
+      version: 1,
+      provenance,
+    };
+    return this.book.add(record);
   }
 
   // ── Tabs ───────────────────────────────────────────────────────────────────────────────

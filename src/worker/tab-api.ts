@@ -3,8 +3,9 @@
  * validated AppApi beside it, never this one.
  */
 import { proxy } from 'comlink';
-import type { CallChange, CallRecord, HelloReply, HubStatus, MediaHost, SignInOptions, TabApi, TabControl } from './api.ts';
+import type { CallChange, CallRecord, FieldPatch, HelloReply, HubStatus, MediaHost, SignInOptions, TabApi, TabControl } from './api.ts';
 import { hubError } from './errors.ts';
+import { checkPatch } from './fields.ts';
 import type { Hub } from './hub-core.ts';
 
 function text(value: unknown, what: string, max = 512): string {
@@ -125,23 +126,32 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
       let live = false;
       const off = hub.book.subscribe((change) => (live ? void cb(change) : buffered.push(change)));
       const calls = await hub.book.list({ limit: 50 });
-      void cb({ type: 'snapshot', calls });
+      void cb({ type: 'snapshot', calls, opened: hub.book.openedIds() });
       for (const change of buffered) void cb(change);
       live = true;
       return own(off);
     },
     // Not implemented yet: each throws until its issue lands.
-    async patchCall() {
-      throw notYet('patchCall');
+    async patchCall(id: string, fields: FieldPatch, options?: { ifVersion?: number }) {
+      const hub = await ready;
+      const checked = checkPatch(fields);
+      for (const path of checked.keys()) {
+        if (path.startsWith('apps.')) throw hubError('PermissionDenied', `${path} belongs to an app`);
+      }
+      const ifVersion = options?.ifVersion;
+      if (ifVersion !== undefined && !Number.isSafeInteger(ifVersion)) throw hubError('InvalidArgument', 'ifVersion must be an integer');
+      const record = await hub.book.patch(text(id, 'call id', 64), 'user', checked, ifVersion);
+      return { version: record.version };
     },
-    async openCall() {
-      throw notYet('openCall');
+    async openCall(id: string) {
+      return (await ready).book.open(text(id, 'call id', 64));
     },
-    async closeCall() {
-      throw notYet('closeCall');
+    async closeCall(id: string) {
+      await (await ready).book.close(text(id, 'call id', 64));
     },
-    async lookup() {
-      throw notYet('lookup');
+    async lookup(input) {
+      if (typeof input !== 'object' || input === null) throw hubError('InvalidArgument', 'Give a number or a business card to look up');
+      return (await ready).lookup(input);
     },
     async history() {
       throw notYet('history');
