@@ -1,4 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
+import { pwa } from './scripts/pwa.mjs';
+import { sdk } from './scripts/sdk-build.mjs';
 
 // One id per build, shared by the panel and the hub: a tab from a newer build than the running hub
 // is told so and offered a reload.
@@ -26,7 +28,7 @@ export default defineConfig({
   // Relative URLs: the built site works from any static host under any base path.
   base: './',
   define: { __BUILD_ID__: JSON.stringify(buildId) },
-  plugins: [sipGrammarOnce()],
+  plugins: [sipGrammarOnce(), sdk(), pwa()],
   build: { target: 'es2022', sourcemap: true, outDir: 'dist' },
   worker: {
     format: 'es',

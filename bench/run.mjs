@@ -5,19 +5,23 @@
 //   fanout      a frame in the hub → every subscriber's callback, 1 vs 20 subscribers
 //   bundle      gzipped size of the panel and of the hub
 //   cold-start  sign-in, reload and a second tab attaching → "Registered"
+//   history     the call history at 10,000 and 100,000 calls vs a load-all-and-filter baseline
+//   apps        iframed apps: patch by one → event in the others (1/5/10), patches/s, PBX cost
 // Everything runs on loopback: Kamailio (test/support/pbx.mjs), static servers, Debian's Chromium.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { launch, startSite } from '../test/support/browser.mjs';
+import { runApps } from './apps.mjs';
 import { runBundle } from './bundle.mjs';
 import { runColdStart } from './cold-start.mjs';
 import { runFanout } from './fanout.mjs';
+import { runHistory } from './history.mjs';
 import { DIST, buildDist } from './lib/dist.mjs';
 import { baselineSite, instrumentedSite } from './lib/sites.mjs';
 import { runTabs } from './tabs.mjs';
 
-const ALL = ['load', 'screen-pop', 'fanout', 'bundle', 'cold-start'];
+const ALL = ['load', 'screen-pop', 'fanout', 'bundle', 'cold-start', 'apps', 'history'];
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = asked.filter((a) => !ALL.includes(a));
 if (unknown.length) {
@@ -48,7 +52,8 @@ const git = (...args) => {
 };
 const commit = `${git('rev-parse', '--short', 'HEAD') || 'unknown'}${git('status', '--porcelain', '--', 'src', 'index.html', 'public', 'vite.config.ts') ? ' + uncommitted changes' : ''}`;
 const results = { date: new Date().toISOString(), commit, command: `npm run bench${asked.length ? ` -- ${asked.join(' ')}` : ''}` };
-const needsBrowser = [...selected].some((s) => s !== 'bundle');
+// `history` starts a browser of its own (it needs a DevTools port to reach the hub worker).
+const needsBrowser = [...selected].some((s) => s !== 'bundle' && s !== 'history');
 let browser;
 let site;
 let baseline;
@@ -87,6 +92,14 @@ try {
   if (selected.has('cold-start')) {
     console.log('\n▶ cold-start');
     results.coldStart = await runColdStart({ browser, site, baseline });
+  }
+  if (selected.has('apps')) {
+    console.log('\n▶ apps');
+    results.apps = await runApps({ browser });
+  }
+  if (selected.has('history')) {
+    console.log('\n▶ history (10,000 and 100,000 calls)');
+    results.history = await runHistory();
   }
 } finally {
   await browser?.close();

@@ -4,12 +4,16 @@ import { createServer } from 'node:http';
 import sirv from 'sirv';
 
 /**
- * @param {{ dir?: string, port?: number, host?: string, base?: string, cors?: boolean }} options
- * @returns {Promise<{ url: string, port: number, setDir(dir: string): void, close(): Promise<void> }>}
+ * @param {{ dir?: string, port?: number, host?: string, base?: string, cors?: boolean,
+ *           files?: Record<string, string>, mounts?: Record<string, string> }} options
+ *   `files`: paths (under the base) answered with the given JSON or text instead of a file, e.g. a
+ *   `config.json` listing apps; `mounts`: path prefixes served from other directories.
+ * @returns {Promise<{ url: string, origin: string, port: number, setDir(dir: string): void, setFile(path: string, body: string): void, close(): Promise<void> }>}
  */
-export async function serve({ dir = 'dist', port = 0, host = '127.0.0.1', base = '/', cors = false } = {}) {
+export async function serve({ dir = 'dist', port = 0, host = '127.0.0.1', base = '/', cors = false, files: fixed = {}, mounts = {} } = {}) {
   const open = (d) => sirv(d, { dev: false, etag: true, single: false, dotfiles: false });
   let files = open(dir);
+  const mounted = Object.entries(mounts).map(([prefix, d]) => [prefix, open(d)]);
   const prefix = base.endsWith('/') ? base : `${base}/`;
   const server = createServer((req, res) => {
     if (cors) res.setHeader('Access-Control-Allow-Origin', '*');
@@ -26,6 +30,20 @@ export async function serve({ dir = 'dist', port = 0, host = '127.0.0.1', base =
       return;
     }
     req.url = `/${req.url.slice(prefix.length)}`;
+    const local = req.url.split('?')[0];
+    // The SDK is an ES module apps import from their own origin: it needs CORS.
+    if (local.startsWith('/sdk/')) res.setHeader('Access-Control-Allow-Origin', '*');
+    if (Object.hasOwn(fixed, local)) {
+      res.writeHead(200, { 'Content-Type': local.endsWith('.json') ? 'application/json' : 'text/plain' }).end(fixed[local]);
+      return;
+    }
+    for (const [mount, handler] of mounted) {
+      if (local.startsWith(mount)) {
+        req.url = `/${req.url.slice(mount.length)}`;
+        handler(req, res, () => res.writeHead(404).end('Not found'));
+        return;
+      }
+    }
     files(req, res, () => res.writeHead(404).end('Not found'));
   });
   await new Promise((resolve, reject) => {
@@ -35,7 +53,12 @@ export async function serve({ dir = 'dist', port = 0, host = '127.0.0.1', base =
   const actual = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
   return {
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}${prefix}`,
+    origin: `http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}`,
     port: actual,
+    /** Answer `path` with `body` from now on (e.g. another config.json). */
+    setFile: (path, body) => {
+      fixed[path] = body;
+    },
     /** Serve another directory from now on (a new deployment of the site). */
     setDir: (d) => {
       files = open(d);

@@ -48,9 +48,11 @@ function connect(index: number, subscribe: boolean): { api: Remote<TabApi>; read
         await api.hello(tabId, 'bench', proxy({ reload: () => undefined }));
         if (subscribe) {
           await api.subscribe(
-            proxy((change: CallChange) => {
+            proxy((changes: CallChange[]) => {
               const t = now();
-              if (change.type !== 'snapshot') report({ kind: change.type, t, cid: change.call.sipCallId, sub: index });
+              for (const change of changes) {
+                if (change.type !== 'snapshot') report({ kind: change.type, t, cid: change.call.sipCallId, sub: index });
+              }
             }),
           );
         }

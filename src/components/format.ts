@@ -37,3 +37,35 @@ export function time(at: number, now = Date.now()): string {
     ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
     : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
+
+/** "answered", "missed", "sent to voicemail"; the state while the call is not over. */
+export function outcomeLabel(call: CallRecord): string {
+  return call.state === 'ended' ? (outcomeText[call.outcome ?? ''] ?? call.outcome ?? 'ended') : call.state;
+}
+
+/** A local calendar day, for grouping: "2026-11-28". */
+export function dayKey(at: number): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}
+
+/** "Today", "Yesterday", "Monday 23 November" (with the year when it is not this year). */
+export function dayLabel(at: number, now = Date.now()): string {
+  const key = dayKey(at);
+  if (key === dayKey(now)) return 'Today';
+  const yesterday = new Date(now);
+  yesterday.setDate(yesterday.getDate() - 1);
+  if (key === dayKey(yesterday.getTime())) return 'Yesterday';
+  const d = new Date(at);
+  const sameYear = d.getFullYear() === new Date(now).getFullYear();
+  return d.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) });
+}
+
+export function timeOfDay(at: number): string {
+  return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** Date and time in full, for the call detail. */
+export function dateTime(at: number): string {
+  return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}

@@ -17,8 +17,16 @@ export class HubClient extends EventTarget {
   status: HubStatus = { state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: { ringtone: true }, apps: [] };
   /** Live and recent calls, by id. */
   readonly calls = new Map<string, CallRecord>();
-  /** The running hub is from another build: offer a reload once no call is live. */
+  /** The admin's app list (config.json) has reached the hub: the registry is complete. */
+  registryReady = false;
+  /** Ids of ended or opened records the hub keeps in its cache, oldest first. */
+  opened: string[] = [];
+  /** The running hub is from another build, or a new version is deployed: offer a reload once no call is live. */
   stale = false;
+  /** Runs before "Reload" asks the hub to reload every tab (a waiting service worker takes over first). */
+  prepareReload: () => Promise<void> = () => Promise.resolve();
+  /** This browser says it has a network (the hub's own view can lag or differ). */
+  online = navigator.onLine;
   /** This tab holds the media role (plays audio and the ringtone). */
   mediaRole = false;
   readonly media: PeerMedia;
@@ -31,7 +39,16 @@ export class HubClient extends EventTarget {
     this.api = wrap<TabApi>(worker.port);
     this.media = new PeerMedia((callId, media) => void this.api.reportMedia(callId, media));
     this.media.onMicError = () => this.changed();
+    const onNetwork = () => {
+      this.online = navigator.onLine;
+      this.changed();
+    };
+    addEventListener('online', onNetwork);
+    addEventListener('offline', onNetwork);
     this.ready = this.connect();
+    document.addEventListener('visibilitychange', () => {
+      if (document.hidden && this.frame !== undefined) this.emitChange();
+    });
   }
 
   private connect(): Promise<void> {
@@ -44,7 +61,9 @@ export class HubClient extends EventTarget {
           const reply = await this.api.hello(this.tabId, BUILD_ID, control);
           this.stale = reply.stale;
           await this.api.subscribeStatus(proxy((s: HubStatus) => this.setStatus(s)));
-          await this.api.subscribe(proxy((c: CallChange) => this.apply(c)));
+          await this.api.subscribe(proxy((changes: CallChange[]) => {
+            for (const change of changes) this.apply(change);
+          }));
           this.electMedia();
           resolve();
         } catch (error) {
@@ -73,15 +92,56 @@ export class HubClient extends EventTarget {
     if (change.type === 'snapshot') {
       this.calls.clear();
       for (const call of change.calls) this.calls.set(call.id, call);
+      this.opened = [...(change.opened ?? [])];
     } else {
-      this.calls.set(change.call.id, change.call);
+      const id = change.call.id;
+      this.calls.set(id, change.call);
+      // The hub keeps ended calls (for wrap-up) and opened records in its cache until closed.
+      if (change.type === 'opened' || change.type === 'ended') this.opened = [...this.opened.filter((x) => x !== id), id];
+      else if (change.type === 'closed') this.opened = this.opened.filter((x) => x !== id);
     }
     this.changed();
   }
 
+  /**
+   * The record the panel shows and apps work on: the newest call in progress, else the record
+   * most recently opened (or just ended).
+   */
+  get focus(): CallRecord | undefined {
+    const live = this.liveCalls;
+    if (live.length) return live[live.length - 1];
+    const id = this.opened[this.opened.length - 1];
+    return id ? this.calls.get(id) : undefined;
+  }
+
+  markRegistryReady(): void {
+    this.registryReady = true;
+    this.changed();
+  }
+
+  /**
+   * Tells the components. The first change after a quiet frame goes out at once (a ringing call shows
+   * without delay); changes that follow within the same frame are folded into one, so apps writing
+   * hundreds of fields a second cost one render per frame, not one per field.
+   */
   private changed(): void {
+    if (this.frame !== undefined) return;
+    // A hidden tab draws no frames (and gets none): it hears every change as it comes.
+    if (document.hidden || performance.now() - this.lastChange > 16) {
+      this.emitChange();
+      return;
+    }
+    this.frame = requestAnimationFrame(() => this.emitChange());
+  }
+
+  private emitChange(): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
+    this.lastChange = performance.now();
     this.dispatchEvent(new Event('change'));
   }
+  private frame: number | undefined;
+  private lastChange = -Infinity;
 
   /** Calls that are not over, oldest first (the call you were on stays on top). */
   get liveCalls(): CallRecord[] {

@@ -3,15 +3,16 @@ import { CallAlerts } from './call-alerts.ts';
 import { HubClient } from './hub-client.ts';
 import './patchbay-app.ts';
 import type { SiteConfig } from './pb-sign-in.ts';
+import { watchForUpdates } from './sw-update.ts';
 
-async function loadConfig(): Promise<SiteConfig> {
+async function loadConfig(): Promise<SiteConfig & { apps?: unknown }> {
   try {
     // Network first: an admin's edit applies on the next load.
     const response = await fetch(new URL('config.json', document.baseURI), { cache: 'no-cache' });
     if (!response.ok) return {};
     const data = (await response.json()) as Record<string, unknown>;
     const pick = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
-    return { server: pick('server'), sipDomain: pick('sipDomain') };
+    return { server: pick('server'), sipDomain: pick('sipDomain'), apps: data.apps };
   } catch {
     return {};
   }
@@ -19,10 +20,22 @@ async function loadConfig(): Promise<SiteConfig> {
 
 const client = new HubClient();
 new CallAlerts(client);
+watchForUpdates(client);
 const app = document.createElement('patchbay-app');
 app.hub = client;
 document.querySelector('main')?.replaceChildren(app);
-void loadConfig().then((config) => (app.config = config));
+void loadConfig().then(async ({ apps, ...config }) => {
+  app.config = config;
+  try {
+    // The hub checks the admin's apps (ids, origins, grants); a bad entry is reported, not half-applied.
+    await client.ready;
+    await client.api.setAdminApps(Array.isArray(apps) ? apps : []);
+  } catch (error) {
+    app.dispatchEvent(new CustomEvent('pb-error', { detail: `config.json: ${(error as Error).message}` }));
+  } finally {
+    client.markRegistryReady();
+  }
+});
 client.ready.catch((error: Error) => {
   document.body.insertAdjacentHTML('afterbegin', '<p role="alert" class="fatal"></p>');
   document.querySelector('.fatal')!.textContent = `Patchbay could not start: ${error.message}`;

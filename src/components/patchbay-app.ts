@@ -6,7 +6,11 @@ import { HubElement } from './hub-element.ts';
 import type { SiteConfig } from './pb-sign-in.ts';
 import { theme } from './theme.ts';
 import './pb-active-call.ts';
+import './pb-app-settings.ts';
+import './pb-apps.ts';
+import './pb-call-record.ts';
 import './pb-dialpad.ts';
+import './pb-history.ts';
 import './pb-incoming-call.ts';
 import './pb-recent-calls.ts';
 import './pb-settings.ts';
@@ -49,15 +53,25 @@ export class PatchbayApp extends HubElement {
       .status { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
       nav { display: flex; gap: 6px; }
       nav button[aria-current='page'] { background: var(--pb-accent); color: var(--pb-accent-text); border-color: var(--pb-accent); }
+      .phone { display: grid; gap: 12px; align-items: start; }
+      .phone[hidden] { display: none; }
+      .left, .right, .calls, .ringing { display: grid; gap: 12px; }
+      /* One column: what matters during a call first. */
+      @media (max-width: 899px) {
+        .left, .right { display: contents; }
+        .calls { order: 1; } .record { order: 2; } .apps { order: 3; } .dial { order: 4; }
+        .lookup { order: 5; } .recent { order: 6; } .settings { order: 7; }
+      }
       @media (min-width: 900px) {
-        .shell { max-width: 880px; grid-template-columns: 1fr 1fr; align-items: start; }
-        header, .banner, .wide { grid-column: 1 / -1; }
+        .shell { max-width: 1120px; grid-template-columns: 1fr; }
+        .phone { grid-template-columns: minmax(320px, 2fr) 3fr; }
       }
     `,
   ];
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.addEventListener('pb-navigate', (e) => (this.view = (e as CustomEvent<string>).detail === 'history' ? 'history' : 'phone'));
     this.addEventListener('pb-error', (e) => {
       this.error = (e as CustomEvent<string>).detail;
       clearTimeout(this.errorTimer);
@@ -71,13 +85,16 @@ export class PatchbayApp extends HubElement {
     const live = c.liveCalls.length > 0;
     return html`
       ${this.error ? html`<div class="banner bad" role="alert">${this.error}</div>` : ''}
-      ${s.state === 'offline' ? html`<div class="banner warn">Offline: calls resume when the connection is back.</div>` : ''}
+      ${s.state === 'offline' || (!c.online && !s.demo) ? html`<div class="banner warn">Offline: calls resume when the connection is back.</div>` : ''}
       ${c.mediaRole && c.media.micError ? html`<div class="banner warn" role="alert">${c.media.micError}</div>` : ''}
       ${s.storageError ? html`<div class="banner warn" role="alert">${s.storageError}</div>` : ''}
       ${c.stale
         ? html`<div class="banner warn">
             <span>Update ready${live ? ': reload after your call' : ''}</span>
-            <button ?disabled=${live} @click=${() => this.run(() => c.api.reloadAll())}>Reload</button>
+            <button ?disabled=${live} @click=${() => this.run(async () => {
+              await c.prepareReload();
+              await c.api.reloadAll();
+            })}>Reload</button>
           </div>`
         : ''}
     `;
@@ -108,21 +125,30 @@ export class PatchbayApp extends HubElement {
         </div>
       </header>
       ${this.banners()}
-      ${this.view === 'history'
-        ? html`<pb-history class="wide"></pb-history>`
-        : signedIn
+      ${signedIn && ringing.length
+        ? html`<div class="ringing">${ringing.map((call) => html`<pb-incoming-call .call=${call}></pb-incoming-call>`)}</div>`
+        : ''}
+      ${this.view === 'history' ? html`<pb-history class="wide"></pb-history>` : ''}
+      ${signedIn
         ? html`
-            <div class="calls" style="display:grid;gap:12px">
-              ${ringing.map((call) => html`<pb-incoming-call .call=${call}></pb-incoming-call>`)}
-              ${ongoing.map((call) => html`<pb-active-call .call=${call}></pb-active-call>`)}
-              ${ongoing.length ? '' : html`<pb-dialpad></pb-dialpad>`}
-            </div>
-            <div style="display:grid;gap:12px">
-              <pb-recent-calls></pb-recent-calls>
-              <pb-settings></pb-settings>
+            <div class="phone wide" ?hidden=${this.view !== 'phone'}>
+              <div class="left">
+                <div class="calls">
+                  ${ongoing.map((call) => html`<pb-active-call .call=${call}></pb-active-call>`)}
+                </div>
+                ${ongoing.length ? '' : html`<pb-dialpad class="dial"></pb-dialpad>`}
+                <pb-lookup class="lookup"></pb-lookup>
+                <pb-recent-calls class="recent"></pb-recent-calls>
+              </div>
+              <div class="right">
+                <pb-call-record class="record"></pb-call-record>
+                <pb-apps class="apps"></pb-apps>
+                <pb-settings class="settings"></pb-settings>
+                <pb-app-settings class="settings"></pb-app-settings>
+              </div>
             </div>
           `
-        : html`<pb-sign-in class="wide" .config=${this.config}></pb-sign-in>`}
+        : this.view === 'phone' ? html`<pb-sign-in class="wide" .config=${this.config}></pb-sign-in>` : ''}
     </div>`;
   }
 }

@@ -23,7 +23,7 @@ export class PbRecentCalls extends HubElement {
       .meta { grid-column: 2; font-size: 0.85em; }
       .icon { grid-row: span 2; font-size: 1.1em; text-align: center; }
       [data-outcome='missed'] .icon, [data-outcome='missed'] .who { color: var(--pb-bad); }
-      .back { grid-row: span 2; grid-column: 3; }
+      .actions { grid-row: span 2; grid-column: 3; display: flex; gap: 4px; }
       .empty { margin: 0; }
     `,
   ];
@@ -33,13 +33,17 @@ export class PbRecentCalls extends HubElement {
     return html`<li data-outcome=${c.outcome ?? c.state}>
       <span class="icon" aria-hidden="true">${icon[c.direction]}</span>
       <span class="who">${who(c)}</span>
-      <button class="back" aria-label=${`Call ${who(c)} back`} @click=${() => this.run(() => this.client!.api.dial(c.remote.uri))}>Call back</button>
+      <span class="actions">
+        <button aria-label=${`Open the call with ${who(c)} for apps`} title="Show it in the panel; apps are told and may add to it"
+          @click=${() => this.run(() => this.client!.api.openCall(c.id))}>Open</button>
+        <button aria-label=${`Call ${who(c)} back`} @click=${() => this.run(() => this.client!.api.dial(c.remote.uri))}>Call back</button>
+      </span>
       <span class="meta muted">${describe(c)} · ${time(c.startedAt)}${secs !== undefined && c.outcome === 'answered' ? ` · ${duration(secs)}` : ''}</span>
     </li>`;
   }
 
   override render() {
-    const calls = this.client?.recentCalls.filter((c) => c.state === 'ended').slice(0, 30) ?? [];
+    const calls = this.client?.recentCalls.filter((c) => c.state === 'ended' && c.kind !== 'lookup').slice(0, 30) ?? [];
     return html`<section class="card">
       <h2 id="recent">Recent calls</h2>
       ${calls.length

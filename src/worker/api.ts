@@ -124,22 +124,37 @@ export type CallChange =
 /** Enrichment a user or an app may write, as dotted paths: "contact.name", "notes", "tags". */
 export type FieldPatch = Record<string, unknown>;
 
+/**
+ * `missed`: inbound calls that ended unanswered (missed, declined, sent to voicemail, busy,
+ * cancelled, failed, interrupted while ringing). `received`: inbound calls that were answered.
+ * `dialed`: every outbound call. `all` also holds lookups and calls still ringing.
+ */
 export type HistoryFilter = 'all' | 'missed' | 'received' | 'dialed';
 
 export interface HistoryQuery {
+  /** Default `all`. */
   filter?: HistoryFilter;
-  /** Matches names, numbers in any format, notes, subject, tags, company. */
+  /**
+   * Matches names, numbers in any format, notes, subject, tags, labels, company, account,
+   * opportunity, ticket. Every word must match the start of a word (case and accents ignored);
+   * a run of digits (spaces, dashes, brackets allowed) is one number term matched against the start
+   * of the number in international, national or national-significant form. At most 200 characters.
+   */
   search?: string;
-  /** Opaque cursor from the previous page's `next`. */
+  /** Opaque cursor from the previous page's `next`, with the same filter and search. */
   after?: string;
-  /** Page size, at most 200. */
+  /** Page size, 1 to 200; default 50. */
   limit?: number;
 }
 
 export interface HistoryPage {
-  /** Newest first. */
+  /** Newest first (calls that started at the same millisecond: by id). */
   calls: CallRecord[];
-  /** Pass as `after` for the next page; absent at the end. */
+  /**
+   * Pass as `after` for the next page; absent at the end. A search may return fewer than `limit`
+   * calls, even none, with `next` set (it stopped after examining a bounded number of records, to
+   * stay fast): keep asking while the view needs more and `next` is set.
+   */
   next?: string;
 }
 
@@ -273,8 +288,11 @@ export interface TabApi {
 
   list(options?: { live?: boolean; limit?: number }): Promise<CallRecord[]>;
   get(callId: string): Promise<CallRecord | undefined>;
-  /** Current state first ({ type: 'snapshot' }), then deltas. */
-  subscribe(cb: (change: CallChange) => void): Promise<Unsubscribe>;
+  /**
+   * Current state first ({ type: 'snapshot' }), then deltas. Changes made in one turn of the hub (a
+   * batch written together) arrive in one call, in order.
+   */
+  subscribe(cb: (changes: CallChange[]) => void): Promise<Unsubscribe>;
 
   /**
    * The user's edits (notes, subject, tags, labels, contact.*, account, opportunity, ticket) to any

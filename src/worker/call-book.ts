@@ -11,14 +11,14 @@ import { logger } from './log.ts';
 
 const log = logger('calls');
 
-/** Fields only the hub may write. */
-export const PBX_FIELDS: ReadonlySet<string> = new Set([
-  'id', 'sipCallId', 'direction', 'state', 'outcome', 'reason', 'remote', 'local', 'events',
-  'startedAt', 'answeredAt', 'endedAt', 'ringSeconds', 'talkSeconds', 'secure', 'muted', 'media',
-  'recorded', 'monitored', 'version', 'provenance',
-]);
+export { PBX_FIELDS } from './fields.ts';
 
 export type Listener = (change: CallChange) => void;
+
+interface PendingCommit {
+  change: { type: 'created' | 'updated' | 'ended'; call: CallRecord; changed: string[] };
+  resolve: (record: CallRecord) => void;
+}
 
 /** How many previous calls (and lookups) stay opened in the cache at once; the oldest is closed. */
 export const MAX_OPENED = 20;
@@ -30,6 +30,8 @@ export class CallBook {
   private readonly listeners = new Set<Listener>();
   /** Commits are chained so IndexedDB sees them, and subscribers hear them, in order. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Commits waiting for the next write-through transaction. */
+  private batch: PendingCommit[] | undefined;
   /** Set when the last write failed (e.g. the disk is full); cleared by the next success. */
   storageError: string | undefined;
   onStorageError?: (message: string | undefined) => void;
@@ -124,8 +126,13 @@ export class CallBook {
     for (const k of changed) provenance[k] = { by, at };
     const next: CallRecord = { ...record, ...fields, provenance, version: record.version + 1 };
     const ended = !isLive(next);
-    if (ended) this.live.delete(id);
-    else this.live.set(id, next);
+    if (ended) {
+      // A call that ends stays in the cache (wrap-up: notes, apps logging it) until closed or pushed out.
+      this.live.delete(id);
+      this.opened.delete(id);
+      this.opened.set(id, next);
+      this.trimOpened();
+    } else this.live.set(id, next);
     return this.commit(next, ended && isLive(record) ? 'ended' : 'updated', changed);
   }
 
@@ -162,7 +169,7 @@ export class CallBook {
         try {
           await this.store.put(next.record);
         } catch (error) {
-          const full = (error as Error)?.name === 'QuotaExceededError';
+          const full = ['QuotaExceeded', 'QuotaExceededError'].includes((error as Error)?.name);
           throw hubError(full ? 'QuotaExceeded' : 'InvalidState', full
             ? 'Storage is full: the edit was not saved. Free some space (or shorten the history kept) and retry'
             : `The edit was not saved: ${(error as Error)?.message ?? error}`);
@@ -250,11 +257,25 @@ export class CallBook {
     return record;
   }
 
+  /**
+   * Writes a change through, then announces it. Changes that arrive while an earlier write is in
+   * flight are gathered and written in one transaction, then announced in order: under load the
+   * cost of IndexedDB is shared, and nothing is ever announced before it is stored.
+   */
   private commit(record: CallRecord, type: 'created' | 'updated' | 'ended', changed: string[]): Promise<CallRecord> {
-    return this.enqueue(async () => {
-      await this.persist(record);
-      this.emit({ type, call: record, changed });
-      return record;
+    return new Promise((resolve) => {
+      if (!this.batch) {
+        const batch: PendingCommit[] = (this.batch = []);
+        void this.enqueue(async () => {
+          this.batch = undefined;
+          await this.persist(batch.map((b) => b.change.call));
+          for (const b of batch) {
+            this.emit(b.change);
+            b.resolve(b.change.call);
+          }
+        });
+      }
+      this.batch.push({ change: { type, call: record, changed }, resolve });
     });
   }
 
@@ -266,14 +287,14 @@ export class CallBook {
   }
 
   /** Writes through; on failure the record stays in memory, is written again with its next change, and the panel says so. */
-  private async persist(record: CallRecord): Promise<void> {
+  private async persist(records: CallRecord | CallRecord[]): Promise<void> {
     try {
-      await this.store.put(record);
+      await this.store.putMany(Array.isArray(records) ? records : [records]);
       if (this.storageError) this.setStorageError(undefined);
     } catch (error) {
       const name = (error as Error)?.name;
       this.setStorageError(
-        name === 'QuotaExceededError'
+        name === 'QuotaExceeded' || name === 'QuotaExceededError'
           ? 'Storage is full: recent calls are kept in memory until space is freed'
           : `Could not save call records: ${(error as Error)?.message ?? error}`,
       );

@@ -6,6 +6,15 @@
 import * as v from 'valibot';
 import { hubError } from './errors.ts';
 
+export { getPath, setPath } from './paths.ts';
+
+/** PBX facts: written by the hub only. */
+export const PBX_FIELDS: ReadonlySet<string> = new Set([
+  'id', 'kind', 'sipCallId', 'direction', 'state', 'outcome', 'reason', 'remote', 'local', 'events',
+  'startedAt', 'answeredAt', 'endedAt', 'ringSeconds', 'talkSeconds', 'secure', 'muted', 'media',
+  'recorded', 'monitored', 'version', 'provenance',
+]);
+
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `at most ${max} characters`));
 const webUrl = v.pipe(
   v.string(),
@@ -61,12 +70,17 @@ export function checkPatch(patch: unknown, ownApp?: string): CheckedPatch {
       throw hubError('InvalidArgument', `"${path.slice(0, 80)}" is not a field`);
     }
     if (path === 'contact' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [k, v2] of Object.entries(value)) add(`contact.${k}`, v2);
+      const entries = Object.entries(value);
+      if (!entries.length) throw hubError('InvalidArgument', 'contact is empty: give fields such as { name, company }');
+      for (const [k, v2] of entries) add(`contact.${k}`, v2);
       return;
     }
     if (path.startsWith('apps.')) {
       out.set(path, checkAppValue(path, value, ownApp));
       return;
+    }
+    if (PBX_FIELDS.has(path.split('.')[0]!)) {
+      throw hubError('PermissionDenied', `${path.slice(0, 80)} is a fact from the PBX: only the hub writes it`);
     }
     const schema = (FIELD_SCHEMAS as Record<string, v.GenericSchema>)[path];
     if (!schema) {
@@ -111,30 +125,4 @@ function checkAppValue(path: string, value: unknown, ownApp?: string): unknown {
   if (json === undefined) throw hubError('InvalidArgument', `${path} must be plain JSON`);
   if (json.length > MAX_APP_VALUE) throw hubError('InvalidArgument', `${path} is ${json.length} bytes as JSON; at most ${MAX_APP_VALUE}`);
   return JSON.parse(json) as unknown;
-}
-
-/** Reads a dotted path. */
-export function getPath(record: object, path: string): unknown {
-  let node: unknown = record;
-  for (const part of path.split('.')) {
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, part)) return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return node;
-}
-
-/** Returns a copy of `record` with `path` set (or removed when `value` is undefined); copies only the branch. */
-export function setPath<T extends object>(record: T, path: string, value: unknown): T {
-  const [head, ...rest] = path.split('.') as [string, ...string[]];
-  const copy = { ...record } as Record<string, unknown>;
-  if (rest.length === 0) {
-    if (value === undefined) delete copy[head];
-    else copy[head] = value;
-    return copy as T;
-  }
-  const child = copy[head];
-  const next = setPath(child !== null && typeof child === 'object' ? (child as object) : {}, rest.join('.'), value);
-  if (Object.keys(next).length === 0) delete copy[head];
-  else copy[head] = next;
-  return copy as T;
 }

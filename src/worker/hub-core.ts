@@ -2,6 +2,9 @@
  * The hub: one PBX session, the call book, the media bridge and the tabs that are connected.
  */
 import type { CallRecord, HubStatus, MediaHost, Settings, SignInOptions, TabControl } from './api.ts';
+import { serveApp } from './app-api.ts';
+import { AppOutbox } from './app-outbox.ts';
+import { checkApps, type RegisteredApp } from './app-registry.ts';
 import { CallBook } from './call-book.ts';
 import { CallStore } from './call-store.ts';
 import { forget, recall, remember } from './credentials.ts';
@@ -15,6 +18,7 @@ const log = logger('hub');
 const LAST_ACCOUNT = 'last-account';
 const SETTINGS = 'settings';
 const DEFAULT_SETTINGS: Settings = { ringtone: true };
+const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEMO_SERVER = 'wss://demo.patchbay.invalid/ws';
 
 interface Tab {
@@ -32,6 +36,10 @@ export class Hub {
   private readonly statusListeners = new Set<(s: HubStatus) => void>();
   private readonly tabs = new Map<string, Tab>();
   private demoInstalled = false;
+  /** The user's changes kept for apps that are not connected. */
+  readonly outbox: AppOutbox;
+  private adminApps: RegisteredApp[] = [];
+  private userApps: RegisteredApp[] = [];
 
   private constructor(
     readonly store: CallStore,
@@ -39,6 +47,8 @@ export class Hub {
     readonly build: string,
   ) {
     this.phone = new SipPhone(book, this.bridge, (patch) => this.setStatus(patch));
+    this.outbox = new AppOutbox(store);
+    book.subscribe((change) => this.outbox.note(change, this.registry().filter((a) => a.grants.includes('read')).map((a) => a.id)));
     this.bridge.onHostChange = (present) => this.setStatus({ mediaTab: present });
     book.onStorageError = (message) => this.setStatus({ storageError: message });
   }
@@ -50,6 +60,9 @@ export class Hub {
     const hub = new Hub(store, book, build);
     hub.applySettings({ ...DEFAULT_SETTINGS, ...((await store.getValue<Settings>(SETTINGS)) ?? {}) });
     void hub.autoSignIn();
+    // History retention: now, then once a day for as long as the hub runs.
+    void hub.applyRetention();
+    setInterval(() => void hub.applyRetention(), DAY_MS);
     return hub;
   }
 
@@ -129,15 +142,91 @@ export class Hub {
       }
       next.defaultCountry = c ? c.toUpperCase() : undefined;
     }
+    if ('retentionDays' in patch) {
+      const d = patch.retentionDays as unknown;
+      if (d === undefined || d === null || d === '') delete next.retentionDays;
+      else if (typeof d === 'number' && Number.isInteger(d) && d >= 1 && d <= 36500) next.retentionDays = d;
+      else throw hubError('InvalidArgument', `Keep history for must be a whole number of days from 1 to 36500, or empty to keep everything (not "${String(d)}")`);
+    }
+    if ('apps' in patch) {
+      const apps = checkApps(patch.apps ?? [], 'user', self.location.origin);
+      const clash = apps.find((a) => this.adminApps.some((b) => b.id === a.id));
+      if (clash) throw hubError('InvalidArgument', `The id "${clash.id}" is taken by an app your administrator added`);
+      next.apps = apps.map(({ origin: _o, ...app }) => app);
+    }
     await this.store.setValue(SETTINGS, next);
     this.applySettings(next);
+    if (next.retentionDays) void this.applyRetention();
     return next;
+  }
+
+  private retention: Promise<number> | undefined;
+
+  /**
+   * Deletes ended calls that started more than `retentionDays` ago (none without the setting), in
+   * batches through the time index. Resolves with how many went.
+   */
+  applyRetention(): Promise<number> {
+    const days = this.settings.retentionDays;
+    if (!days) return Promise.resolve(0);
+    this.retention ??= this.store
+      .deleteEndedBefore(Date.now() - days * DAY_MS)
+      .then((n) => {
+        if (n) log.info(`deleted ${n} call(s) older than ${days} days`);
+        return n;
+      })
+      .catch((error: unknown) => {
+        log.warn('could not delete old history', error);
+        return 0;
+      })
+      .finally(() => (this.retention = undefined));
+    return this.retention;
   }
 
   private applySettings(settings: Settings): void {
     this.bridge.ringtone = settings.ringtone;
     this.phone.defaultCountry = settings.defaultCountry;
-    this.setStatus({ settings });
+    this.store.defaultCountry = settings.defaultCountry;
+    try {
+      this.userApps = checkApps(settings.apps ?? [], 'user', self.location.origin);
+    } catch (error) {
+      log.warn('ignoring the saved apps', error);
+      this.userApps = [];
+    }
+    this.setStatus({ settings, apps: this.registry().map(({ origin: _o, rate: _r, ...app }) => app) });
+  }
+
+  // ── Apps ───────────────────────────────────────────────────────────────────────────────
+
+  /** The admin's apps first, then the user's that do not clash with them. */
+  registry(): RegisteredApp[] {
+    return [...this.adminApps, ...this.userApps.filter((a) => !this.adminApps.some((b) => b.id === a.id))];
+  }
+
+  /** The admin's apps, as a tab read them from config.json. */
+  setAdminApps(list: unknown): void {
+    // Unknown keys (a `source` claiming "user") are dropped by the schema.
+    this.adminApps = checkApps(list ?? [], 'admin', self.location.origin);
+    this.applySettings(this.settings);
+  }
+
+  /**
+   * A fresh port bound to one app's grants. The tab that asked hands the other end to the app's
+   * iframe; the port is closed with that tab.
+   */
+  connectApp(appId: string, tab: Tab | undefined): MessagePort {
+    const app = this.registry().find((a) => a.id === appId);
+    if (!app) throw hubError('NotFound', `No app "${appId}" in the registry`);
+    const channel = new MessageChannel();
+    const closePort = serveApp(channel.port1, app, this);
+    const disconnect = this.outbox.connect(app.id);
+    const close = () => {
+      closePort();
+      disconnect();
+    };
+    tab?.cleanups.add(close);
+    log.info(`app ${app.id} connected`);
+    return channel.port2;
   }
 
   lastAccount(): Promise<Omit<SignInOptions, 'password'> | undefined> {

@@ -2,18 +2,17 @@
  * The API a trusted tab of the app gets: one object per port. Iframed apps will get a narrower,
  * validated AppApi beside it, never this one.
  */
-import { proxy } from 'comlink';
-import type { CallChange, CallRecord, FieldPatch, HelloReply, HubStatus, MediaHost, SignInOptions, TabApi, TabControl } from './api.ts';
+import { proxy, transfer } from 'comlink';
+import type { AppEntry, CallChange, CallRecord, FieldPatch, HelloReply, HistoryQuery, HubStatus, MediaHost, SignInOptions, TabApi, TabControl } from './api.ts';
 import { hubError } from './errors.ts';
 import { checkPatch } from './fields.ts';
+import { exportHistory, historyPage, importHistory, parseExportQuery, parseHistoryQuery, storageInfo } from './history.ts';
 import type { Hub } from './hub-core.ts';
 
 function text(value: unknown, what: string, max = 512): string {
   if (typeof value !== 'string' || value.length > max) throw hubError('InvalidArgument', `${what} must be text of at most ${max} characters`);
   return value;
 }
-
-const notYet = (what: string) => hubError('InvalidState', `${what} is not available in this build`);
 
 export function createTabApi(ready: Promise<Hub>): TabApi {
   let tabId: string | undefined;
@@ -119,15 +118,28 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
     async get(id: string) {
       return (await ready).book.get(text(id, 'call id', 64));
     },
-    async subscribe(cb: (change: CallChange) => void) {
+    async subscribe(cb: (changes: CallChange[]) => void) {
       const hub = await ready;
       // Current state first, then deltas: register before reading so nothing falls in between.
-      const buffered: CallChange[] = [];
+      // Changes of one turn go out as one message (one Comlink call), not one each.
+      let pending: CallChange[] | undefined = [];
       let live = false;
-      const off = hub.book.subscribe((change) => (live ? void cb(change) : buffered.push(change)));
+      const flush = () => {
+        const batch = pending;
+        pending = undefined;
+        if (batch?.length) void cb(batch);
+      };
+      const off = hub.book.subscribe((change) => {
+        if (!pending) {
+          pending = [];
+          if (live) queueMicrotask(flush);
+        }
+        pending.push(change);
+      });
       const calls = await hub.book.list({ limit: 50 });
-      void cb({ type: 'snapshot', calls, opened: hub.book.openedIds() });
-      for (const change of buffered) void cb(change);
+      const before = pending ?? [];
+      pending = undefined;
+      void cb([{ type: 'snapshot', calls, opened: hub.book.openedIds() }, ...before]);
       live = true;
       return own(off);
     },
@@ -153,23 +165,28 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
       if (typeof input !== 'object' || input === null) throw hubError('InvalidArgument', 'Give a number or a business card to look up');
       return (await ready).lookup(input);
     },
-    async history() {
-      throw notYet('history');
+    async history(query: HistoryQuery) {
+      const q = parseHistoryQuery(query);
+      return historyPage((await ready).store, q);
     },
-    async exportHistory() {
-      throw notYet('exportHistory');
+    async exportHistory(query: HistoryQuery & { format: 'csv' | 'json' }) {
+      const q = parseExportQuery(query);
+      return exportHistory((await ready).store, q);
     },
-    async importHistory() {
-      throw notYet('importHistory');
+    async importHistory(json: string) {
+      if (typeof json !== 'string') throw hubError('InvalidArgument', 'Import takes the text of a JSON export');
+      return importHistory((await ready).store, json);
     },
     async storageInfo() {
-      throw notYet('storageInfo');
+      return storageInfo((await ready).store);
     },
-    async setAdminApps() {
-      throw notYet('setAdminApps');
+    async setAdminApps(apps: Omit<AppEntry, 'source'>[]) {
+      (await ready).setAdminApps(apps);
     },
-    async connectApp() {
-      throw notYet('connectApp');
+    async connectApp(appId: string) {
+      const hub = await ready;
+      const port = hub.connectApp(text(appId, 'app id', 64), tabId ? hub.tab(tabId) : undefined);
+      return transfer(port, [port]);
     },
     async reloadAll() {
       (await ready).reloadAll();

@@ -37,8 +37,9 @@ export async function signIn(page, pbx, user, { password, remember = false, disp
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** The registration status in the header (other parts of the panel have live status lines too). */
 export function status(page) {
-  return page.getByRole('status');
+  return page.locator('pb-status').getByRole('status');
 }
 
 export async function waitStatus(page, text, timeout = 10000) {
@@ -76,4 +77,17 @@ export async function eventually(check, { timeout = 10000, interval = 100, messa
     if (Date.now() > end) throw new Error(`timed out waiting for ${message}${last ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, interval));
   }
+}
+
+/** Resolves once a service worker controls the page (the first installation claims the page it starts from). */
+export async function controlled(page, timeout = 15000) {
+  const ok = await page.evaluate(async (ms) => {
+    const claimed = (async () => {
+      await navigator.serviceWorker.ready;
+      if (navigator.serviceWorker.controller) return true;
+      return new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(true), { once: true }));
+    })();
+    return Promise.race([claimed, new Promise((resolve) => setTimeout(() => resolve(false), ms))]);
+  }, timeout);
+  if (!ok) throw new Error(`no service worker controls ${page.url()} after ${timeout} ms`);
 }

@@ -89,9 +89,9 @@ describe('call book', () => {
   it('keeps changes in memory and says so when the disk is full, then saves them later', async () => {
     const { store, book } = await fresh();
     await book.create(record('g'));
-    const realPut = store.put.bind(store);
+    const realPut = store.putMany.bind(store);
     let full = true;
-    store.put = async (r) => {
+    store.putMany = async (r) => {
       if (full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return realPut(r);
     };

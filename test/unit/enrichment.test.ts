@@ -61,7 +61,10 @@ describe('enrichment patches', () => {
     const { book, store } = await fresh();
     await book.create(record('c'));
     await book.transition('c', { type: 'ended', outcome: 'missed' });
-    expect(book.liveCalls()).to.have.length(0);
+    // An ended call stays in the cache for wrap-up until closed; then it lives in the store only.
+    expect(book.cached().map((r) => r.id)).to.deep.equal(['c']);
+    await book.close('c');
+    expect(book.cached()).to.have.length(0);
     await Promise.all([
       book.patch('c', 'user', checkPatch({ notes: 'Call her back about the invoice' })),
       book.patch('c', 'crm', checkPatch({ 'contact.name': 'Grace Hopper' })),
@@ -90,6 +93,7 @@ describe('enrichment patches', () => {
     const { book } = await fresh();
     await book.create(record('e'));
     await book.transition('e', { type: 'ended', outcome: 'missed' });
+    await book.close('e');
     const changes: CallChange[] = [];
     book.subscribe((c) => changes.push(c));
     await book.open('e');
@@ -106,8 +110,9 @@ describe('enrichment patches', () => {
   });
 
   it('refuses PBX fields, prototype paths, other apps\' areas, bad shapes and oversized values, naming the field', () => {
-    expect(errorOf(() => checkPatch({ state: 'ended' }))?.message).to.match(/"state" is not a field you can write/);
-    expect(errorOf(() => checkPatch({ 'remote.number': '1' }))?.name).to.equal('InvalidArgument');
+    expect(errorOf(() => checkPatch({ state: 'ended' }))?.message).to.match(/state is a fact from the PBX/);
+    expect(errorOf(() => checkPatch({ 'remote.number': '1' }))?.name).to.equal('PermissionDenied');
+    expect(errorOf(() => checkPatch({ 'contact.nickname': 'x' }))?.message).to.match(/"contact.nickname" is not a field you can write/);
     expect(errorOf(() => checkPatch(JSON.parse('{"__proto__": {"polluted": 1}}')))?.name).to.equal('InvalidArgument');
     expect(errorOf(() => checkPatch({ 'contact.constructor': 'x' }))?.name).to.equal('InvalidArgument');
     expect(errorOf(() => checkPatch({ 'apps.crm.deal': 1 }, 'helpdesk'))?.name).to.equal('PermissionDenied');

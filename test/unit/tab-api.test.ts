@@ -30,7 +30,7 @@ describe('TabApi', () => {
       remote: { number: '1002', uri: 'sip:1002@pbx' }, local: { uri: 'sip:1001@pbx' },
     }));
     const seen: CallChange[] = [];
-    const off = await api.subscribe((c) => seen.push(c));
+    const off = await api.subscribe((c) => seen.push(...c));
     expect(seen[0]?.type).to.equal('snapshot');
     expect((seen[0] as { calls: unknown[] }).calls).to.have.length(1);
     await hub.book.transition('x1', { type: 'answered' });

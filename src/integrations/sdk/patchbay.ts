@@ -1,0 +1,236 @@
+/**
+ * The Patchbay SDK for business apps shown in the Patchbay panel. Load it in your app's page (it is a
+ * standalone ES module) and call `connect()`:
+ *
+ * ```js
+ * import { connect } from 'https://phone.example.com/sdk/patchbay.js';
+ * const pb = await connect();
+ * const off = await pb.calls.subscribe((ev) => console.log(ev.type, ev.call.remote.number, ev.changed));
+ * await pb.calls.patch(callId, { 'contact.name': 'Ada Lovelace' });
+ * ```
+ *
+ * The panel checks your page's origin against its app registry and hands over a MessagePort to the
+ * Patchbay hub; requests then go straight to the hub (Comlink), bound to the grants the registry gives you.
+ */
+import { wrap, type ProxyMarked } from 'comlink';
+import type { AppDelta, AppEvent, AppEventMessage } from '../../worker/app-api.ts';
+import { setPath } from '../../worker/paths.ts';
+import type { CallRecord } from '../../worker/api.ts';
+
+export type {
+  CallDirection, CallEvent, CallEventType, CallOutcome, CallRecord, CallState, Contact, Party, Provenance, RecordKind,
+} from '../../worker/api.ts';
+
+/**
+ * One change to a call the panel holds. `current`: the call was already in the panel when you
+ * subscribed. `created`: a call starts ringing or dialling. `updated`: someone wrote fields (listed in
+ * `changed`, e.g. `contact.name`, `notes`, `state`). `ended`: the call is over (it stays in the panel
+ * for wrap-up). `opened`: the user opened a previous call, or looked up a number or a business card
+ * with no call, for you to enrich. `closed`: it left the panel.
+ */
+export type CallChangeEvent = AppEvent;
+
+/** Who you are to the panel. */
+export interface AppInfo {
+  id: string;
+  name: string;
+  origin: string;
+  /** `read`, `dial`, `write:<field or prefix>` (e.g. `write:contact`, `write:notes`). */
+  grants: string[];
+}
+
+/** The names errors carry (`error.name`). */
+export type PatchbayErrorName =
+  | 'NotEmbedded'
+  | 'NotConnected'
+  | 'PermissionDenied'
+  | 'InvalidMessage'
+  | 'VersionConflict'
+  | 'NotFound'
+  | 'RateLimited'
+  | 'NotSignedIn'
+  | 'InvalidArgument';
+
+/**
+ * Enrichment as dotted paths: `contact.name`, `contact.company`, `contact.title`, `contact.email`,
+ * `contact.address`, `contact.avatarUrl`, `contact.links`, `notes`, `subject`, `tags`, `labels`,
+ * `account`, `opportunity`, `ticket`, and your private area `apps.<your id>.<key>` (any JSON, 16 KB).
+ * `null` clears a field.
+ */
+export type FieldPatch = Record<string, unknown>;
+
+export interface Patchbay {
+  readonly app: AppInfo;
+  readonly calls: {
+    /** Calls in the panel (`live: true`), or the most recent calls. Needs `read`. */
+    list(options?: { live?: boolean; limit?: number }): Promise<CallRecord[]>;
+    /** Needs `read`; `NotFound` for an unknown id. */
+    get(id: string): Promise<CallRecord>;
+    /**
+     * Calls `listener` for every change, starting with a `current` event per call already in the
+     * panel. Resolves with a function that stops it. Needs `read`.
+     */
+    subscribe(listener: (event: CallChangeEvent) => void): Promise<() => Promise<void>>;
+    /**
+     * Writes fields your grants allow to a call in the panel. With `ifVersion`, fails with
+     * `VersionConflict` unless the call is still at that version. A write that changes nothing
+     * keeps the version and tells nobody.
+     */
+    patch(id: string, fields: FieldPatch, options?: { ifVersion?: number }): Promise<{ version: number }>;
+  };
+  readonly phone: {
+    /** Click-to-call. Needs `dial`. Resolves with the new call's id. */
+    dial(number: string): Promise<{ id: string }>;
+  };
+  /** Stops every subscription and closes the connection. */
+  close(): void;
+}
+
+export interface ConnectOptions {
+  /** How long to wait for the panel, in ms (default 5000). */
+  timeout?: number;
+  /** Only accept a panel from this origin, e.g. `https://phone.example.com`. Recommended. */
+  panelOrigin?: string;
+}
+
+/** The hub's side of the port, as Comlink calls it (nested objects are method groups, not values). */
+interface AppWire {
+  hello(): AppInfo;
+  calls: ProxyMarked & {
+    list(options?: { live?: boolean; limit?: number }): CallRecord[];
+    get(id: string): CallRecord;
+    subscribe(): { sub: number; calls: CallRecord[] };
+    unsubscribe(sub: number): void;
+    patch(id: string, fields: FieldPatch, options?: { ifVersion?: number }): { version: number };
+  };
+  phone: ProxyMarked & { dial(number: string): { id: string } };
+}
+
+/** Calls each subscription keeps a copy of; more than the hub tracks, so every delta finds its base. */
+const KNOWN_CALLS = 150;
+
+function named(name: PatchbayErrorName, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+/** Asks the panel this page is shown in for a connection to the hub. */
+export function connect(options: ConnectOptions = {}): Promise<Patchbay> {
+  const panel = window.parent;
+  if (panel === window) {
+    return Promise.reject(named('NotEmbedded', 'This page is not inside the Patchbay panel: open it from the panel\'s apps'));
+  }
+  const timeout = options.timeout ?? 5000;
+  const nonce = crypto.randomUUID();
+  return new Promise<MessagePort>((resolve, reject) => {
+    const done = (fn: () => void) => {
+      clearTimeout(timer);
+      window.removeEventListener('message', onMessage);
+      fn();
+    };
+    const onMessage = (event: MessageEvent) => {
+      const data = event.data as { type?: unknown; nonce?: unknown; reason?: unknown } | null;
+      if (event.source !== panel || data?.nonce !== nonce) return;
+      if (options.panelOrigin && event.origin !== options.panelOrigin) return;
+      if (data.type === 'patchbay:port' && event.ports[0]) done(() => resolve(event.ports[0]!));
+      else if (data.type === 'patchbay:refused') done(() => reject(named('PermissionDenied', String(data.reason ?? 'The panel refused this app'))));
+    };
+    const timer = setTimeout(
+      () => done(() => reject(named('NotConnected', `The panel did not answer within ${timeout} ms: is ${location.origin} in its app registry?`))),
+      timeout,
+    );
+    window.addEventListener('message', onMessage);
+    panel.postMessage({ type: 'patchbay:connect', version: 1, nonce }, options.panelOrigin ?? '*');
+  }).then(async (port) => {
+    const hub = wrap<AppWire>(port);
+    const listeners = new Map<number, (event: CallChangeEvent) => void>();
+    /** Per subscription, its copy of each call: `updated` events carry only what changed. */
+    const copies = new Map<number, Map<string, CallRecord>>();
+    /** Events that arrived before `subscribe()` resolved, by subscription. */
+    const early = new Map<number, AppEventMessage['events']>();
+
+    const keep = (sub: number, call: CallRecord, closed = false) => {
+      const calls = copies.get(sub);
+      if (!calls) return;
+      calls.delete(call.id);
+      if (closed) return;
+      calls.set(call.id, call);
+      if (calls.size > KNOWN_CALLS) calls.delete(calls.keys().next().value!);
+    };
+    const tell = (sub: number, event: CallChangeEvent) => {
+      try {
+        listeners.get(sub)?.(event);
+      } catch (error) {
+        reportError(error);
+      }
+    };
+    const apply = (sub: number, delta: AppDelta) => {
+      const base = copies.get(sub)?.get(delta.id);
+      if (!base || base.version !== delta.version - 1) {
+        // Not expected (the hub tracks what each subscription holds); recover with a fresh read.
+        void hub.calls.get(delta.id).then((call) => {
+          keep(sub, call);
+          tell(sub, { type: 'updated', call, changed: delta.changed });
+        }, reportError);
+        return;
+      }
+      let call: CallRecord = base;
+      for (const path of delta.changed) call = setPath(call, path, delta.values[path]);
+      call = { ...call, version: delta.version, provenance: { ...base.provenance, ...delta.provenance } };
+      keep(sub, call);
+      tell(sub, { type: 'updated', call, changed: delta.changed });
+    };
+    const deliver = (item: AppEventMessage['events'][number]) => {
+      if ('delta' in item) apply(item.sub, item.delta);
+      else {
+        keep(item.sub, item.event.call, item.event.type === 'closed');
+        tell(item.sub, item.event);
+      }
+    };
+    port.addEventListener('message', (event: MessageEvent) => {
+      const data = event.data as AppEventMessage | null;
+      if (data?.patchbay !== 'events' || !Array.isArray(data.events)) return;
+      for (const item of data.events) {
+        if (listeners.has(item.sub)) deliver(item);
+        else if (!copies.has(item.sub)) {
+          const list = early.get(item.sub) ?? [];
+          if (list.length < 1000) list.push(item);
+          early.set(item.sub, list);
+        }
+      }
+    });
+    port.start();
+    const app = await hub.hello();
+    return {
+      app,
+      calls: {
+        list: (o) => hub.calls.list(o),
+        get: (id) => hub.calls.get(id),
+        async subscribe(listener) {
+          const { sub, calls } = await hub.calls.subscribe();
+          copies.set(sub, new Map());
+          listeners.set(sub, listener);
+          for (const call of calls) {
+            keep(sub, call);
+            tell(sub, { type: 'current', call, changed: [] });
+          }
+          for (const item of early.get(sub) ?? []) deliver(item);
+          early.delete(sub);
+          return async () => {
+            listeners.delete(sub);
+            copies.delete(sub);
+            await hub.calls.unsubscribe(sub);
+          };
+        },
+        patch: (id, fields, o) => hub.calls.patch(id, fields, o),
+      },
+      phone: { dial: (number) => hub.phone.dial(number) },
+      close() {
+        listeners.clear();
+        copies.clear();
+        port.close();
+      },
+    } satisfies Patchbay;
+  });
+}

@@ -1,0 +1,280 @@
+/**
+ * The API an iframed business app gets, on a MessagePort its panel tab handed over. An app is a stranger:
+ * nothing here is `Comlink.expose`d (Comlink walks any property path a peer sends, and
+ * `constructor.constructor` reaches `Function`). Instead the port speaks the part of Comlink's wire format
+ * a `Comlink.wrap` caller uses for method calls (`APPLY` on a known path, raw arguments), every message and
+ * argument is checked against a schema, each method is looked up in an allowlist, grants are checked per
+ * field, and each app's requests are rate-limited. Push events travel as plain messages Comlink ignores.
+ */
+import * as v from 'valibot';
+import type { CallChange, CallRecord } from './api.ts';
+import { DEFAULT_RATE, mayWrite, type RegisteredApp } from './app-registry.ts';
+import { hubError } from './errors.ts';
+import { checkPatch, getPath } from './fields.ts';
+import type { Hub } from './hub-core.ts';
+import { logger } from './log.ts';
+
+const log = logger('apps');
+
+/** What an app's subscriber receives. `current`: a record already in the panel when it subscribed. */
+export interface AppEvent {
+  type: Exclude<CallChange['type'], 'snapshot'> | 'current';
+  call: CallRecord;
+  changed: string[];
+}
+
+/**
+ * An `updated` event for a call the subscriber already holds at the previous version: only what
+ * changed travels (the SDK applies it to its copy and hands the app the whole record).
+ */
+export interface AppDelta {
+  type: 'updated';
+  id: string;
+  version: number;
+  changed: string[];
+  /** New values of the changed paths; a path missing here was cleared. */
+  values: Record<string, unknown>;
+  provenance: CallRecord['provenance'];
+}
+
+/**
+ * Pushed to the app (no `id`, so a Comlink caller's reply listener ignores it). The events of one
+ * turn of the hub (say, a batch of patches written together) travel as one message, in order.
+ */
+export interface AppEventMessage {
+  patchbay: 'events';
+  events: ({ sub: number; event: AppEvent } | { sub: number; delta: AppDelta })[];
+}
+
+/** How many calls a subscription remembers the version of (the SDK keeps more: see KNOWN_CALLS there). */
+export const KNOWN_CALLS = 100;
+
+const RequestSchema = v.object({
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  type: v.picklist(['GET', 'SET', 'APPLY', 'CONSTRUCT', 'ENDPOINT', 'RELEASE']),
+  path: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(32))), v.maxLength(3)), []),
+  argumentList: v.optional(
+    v.pipe(v.array(v.object({ type: v.literal('RAW', 'arguments must be plain values'), value: v.unknown() })), v.maxLength(4)),
+    [],
+  ),
+});
+
+const callId = v.pipe(v.string('a call id'), v.minLength(1), v.maxLength(64, 'a call id'));
+const ListOptions = v.optional(
+  v.strictObject({
+    live: v.optional(v.boolean()),
+    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100, 'at most 100'))),
+  }),
+  {},
+);
+const PatchOptions = v.optional(v.strictObject({ ifVersion: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) }), {});
+
+function parse<S extends v.GenericSchema>(schema: S, value: unknown, what: string): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const where = issue.path?.map((p) => String(p.key)).join('.');
+    throw hubError('InvalidMessage', `${what}${where ? `.${where}` : ''}: ${issue.message}`);
+  }
+  return result.output;
+}
+
+/** A token bucket per app: `rate` requests a second sustained, twice that in a burst. */
+class RateLimit {
+  private tokens: number;
+  private at = performance.now();
+  constructor(private readonly rate: number) {
+    this.tokens = rate * 2;
+  }
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.rate * 2, this.tokens + ((now - this.at) / 1000) * this.rate);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+const limits = new Map<string, RateLimit>();
+
+const MAX_SUBSCRIPTIONS = 10;
+
+/**
+ * Serves one app on `port` until the port is closed. Returns a function that closes it (the panel tab
+ * that handed it over went away, or the app left the registry).
+ */
+export function serveApp(port: MessagePort, app: RegisteredApp, hub: Hub): () => void {
+  const subscriptions = new Map<number, () => void>();
+  let nextSub = 1;
+  let outgoing: AppEventMessage['events'] | undefined;
+  /** Per subscription, the version of each call it was last sent, most recent last. */
+  const known = new Map<number, Map<string, number>>();
+  const push = (sub: number, event: AppEvent) => {
+    const seen = known.get(sub);
+    let item: AppEventMessage['events'][number] = { sub, event };
+    if (seen) {
+      const { call } = event;
+      if (event.type === 'updated' && seen.get(call.id) === call.version - 1) {
+        const values: Record<string, unknown> = {};
+        const provenance: CallRecord['provenance'] = {};
+        for (const path of event.changed) {
+          const value = getPath(call, path);
+          if (value !== undefined) values[path] = value;
+          const p = call.provenance[path];
+          if (p) provenance[path] = p;
+        }
+        item = { sub, delta: { type: 'updated', id: call.id, version: call.version, changed: event.changed, values, provenance } };
+      }
+      seen.delete(call.id);
+      if (event.type !== 'closed') {
+        seen.set(call.id, call.version);
+        if (seen.size > KNOWN_CALLS) seen.delete(seen.keys().next().value!);
+      }
+    }
+    if (!outgoing) {
+      const batch: AppEventMessage['events'] = (outgoing = []);
+      queueMicrotask(() => {
+        outgoing = undefined;
+        port.postMessage({ patchbay: 'events', events: batch } satisfies AppEventMessage);
+      });
+    }
+    outgoing.push(item);
+  };
+  let limit = limits.get(app.id);
+  if (!limit) limits.set(app.id, (limit = new RateLimit(app.rate ?? DEFAULT_RATE)));
+  const bucket = limit;
+
+  const need = (grant: string) => {
+    if (!app.grants.includes(grant)) throw hubError('PermissionDenied', `App "${app.id}" has no "${grant}" grant`);
+  };
+
+  const methods: Record<string, (args: unknown[]) => unknown> = {
+    hello: () => ({ id: app.id, name: app.name, origin: app.origin, grants: [...app.grants] }),
+
+    'calls.list': async ([options]) => {
+      need('read');
+      const o = parse(ListOptions, options, 'options');
+      return hub.book.list({ live: o.live === true, limit: o.limit ?? 20 });
+    },
+
+    'calls.get': async ([id]) => {
+      need('read');
+      const record = await hub.book.get(parse(callId, id, 'id'));
+      if (!record) throw hubError('NotFound', `No call with id ${String(id)}`);
+      return record;
+    },
+
+    'calls.subscribe': () => {
+      need('read');
+      if (subscriptions.size >= MAX_SUBSCRIPTIONS) throw hubError('RateLimited', `At most ${MAX_SUBSCRIPTIONS} subscriptions per app`);
+      const sub = nextSub++;
+      const off = hub.book.subscribe((change) => {
+        if (change.type !== 'snapshot') push(sub, { type: change.type, call: change.call, changed: change.changed });
+      });
+      subscriptions.set(sub, off);
+      known.set(sub, new Map(hub.book.cached().slice(-KNOWN_CALLS).map((c) => [c.id, c.version])));
+      // What the user wrote while this app was away (offline, or its panel closed) comes first.
+      void hub.outbox.take(app.id).then(async (waiting) => {
+        for (const [id, changed] of Object.entries(waiting)) {
+          const call = await hub.book.get(id);
+          if (call && subscriptions.has(sub)) push(sub, { type: 'updated', call, changed });
+        }
+      });
+      return { sub, calls: hub.book.cached() };
+    },
+
+    'calls.unsubscribe': ([sub]) => {
+      const n = parse(v.number(), sub, 'subscription');
+      subscriptions.get(n)?.();
+      subscriptions.delete(n);
+      known.delete(n);
+    },
+
+    'calls.patch': async ([id, fields, options]) => {
+      const callIdValue = parse(callId, id, 'id');
+      const { ifVersion } = parse(PatchOptions, options, 'options');
+      let checked;
+      try {
+        checked = checkPatch(fields, app.id);
+      } catch (error) {
+        if ((error as Error).name === 'InvalidArgument') throw hubError('InvalidMessage', (error as Error).message);
+        throw error;
+      }
+      for (const path of checked.keys()) {
+        if (!mayWrite(app, path)) {
+          throw hubError('PermissionDenied', `App "${app.id}" may not write ${path}: it needs the grant "write:${path.split('.')[0]}"`);
+        }
+      }
+      if (!hub.book.cached().some((r) => r.id === callIdValue)) {
+        const known = await hub.book.get(callIdValue);
+        if (!known) throw hubError('NotFound', `No call with id ${callIdValue}`);
+        throw hubError('PermissionDenied', 'Apps write only to the calls in the panel (ringing, in progress, just ended, or opened by the user)');
+      }
+      const record = await hub.book.patch(callIdValue, app.id, checked, ifVersion);
+      return { version: record.version };
+    },
+
+    'phone.dial': async ([target]) => {
+      need('dial');
+      const number = parse(v.pipe(v.string('a number'), v.minLength(1), v.maxLength(64, 'at most 64 characters')), target, 'number');
+      return { id: await hub.phone.dial(number) };
+    },
+  };
+
+  const reply = (id: string, value: unknown) => port.postMessage({ id, type: 'RAW', value });
+  const fail = (id: string, error: Error) =>
+    port.postMessage({
+      id,
+      type: 'HANDLER',
+      name: 'throw',
+      value: { isError: true, value: { name: error.name, message: error.message } },
+    });
+
+  port.onmessage = (event: MessageEvent<unknown>) => {
+    const data = event.data;
+    // Without an id there is nobody to answer.
+    if (typeof data !== 'object' || data === null || typeof (data as { id?: unknown }).id !== 'string') return;
+    const id = String((data as { id: string }).id).slice(0, 64);
+    if (!bucket.take()) {
+      fail(id, hubError('RateLimited', `App "${app.id}" sent more than ${app.rate ?? DEFAULT_RATE} requests a second; slow down and retry`));
+      return;
+    }
+    let request: v.InferOutput<typeof RequestSchema>;
+    try {
+      request = parse(RequestSchema, data, 'message');
+    } catch (error) {
+      fail(id, error as Error);
+      return;
+    }
+    if (request.type === 'RELEASE') {
+      reply(id, undefined);
+      return;
+    }
+    const name = request.path.join('.');
+    const method = request.type === 'APPLY' && Object.hasOwn(methods, name) ? methods[name] : undefined;
+    if (!method) {
+      fail(id, hubError('InvalidMessage', `Unknown call ${request.type} ${name.slice(0, 80) || '(empty path)'}: apps may call ${Object.keys(methods).join(', ')}`));
+      return;
+    }
+    Promise.resolve()
+      .then(() => method(request.argumentList.map((a) => a.value)))
+      .then(
+        (value) => reply(id, value),
+        (error: unknown) => {
+          const e = error instanceof Error ? error : new Error(String(error));
+          if (!['PermissionDenied', 'InvalidMessage', 'VersionConflict', 'NotFound', 'RateLimited'].includes(e.name)) {
+            log.warn(`app ${app.id}: ${name} failed`, e);
+          }
+          fail(id, e);
+        },
+      );
+  };
+  port.start();
+
+  return () => {
+    for (const off of subscriptions.values()) off();
+    subscriptions.clear();
+    port.onmessage = null;
+    port.close();
+  };
+}

@@ -1,0 +1,421 @@
+/**
+ * The history: pages of call records, newest first, filtered and searched through the indexes of
+ * call-store.ts; export as CSV or JSON; import of a JSON export.
+ *
+ * Every IndexedDB read here is a short transaction of its own (a page of keys, a chunk of entries,
+ * the page's records): a readwrite transaction waits for the read transactions begun before it, so
+ * a long read would delay the write-through of a ringing call.
+ */
+import * as v from 'valibot';
+import type { CallRecord, HistoryFilter, HistoryPage, HistoryQuery, StorageInfo } from './api.ts';
+import type { CallStore, EntryKey } from './call-store.ts';
+import { hubError } from './errors.ts';
+import { FILTER_CATEGORY, matches, parseSearch, type Category, type Term } from './history-index.ts';
+
+export const MAX_PAGE = 200;
+export const DEFAULT_PAGE = 50;
+/** How a query is planned; tests shrink these to reach every path with few records. */
+export const tuning = {
+  /**
+   * Tests only: list exactly the terms matching fewer index entries than this, walk for the rest.
+   * Unset, the plan is chosen by cost (`plan`).
+   */
+  cap: undefined as number | undefined,
+  /** Entries one `history` call examines at most; past this it returns what it has and a `next`. */
+  budget: 4000,
+  /** Entries per read transaction while walking or checking. */
+  chunk: 250,
+};
+
+/**
+ * Relative costs, measured in Chromium: reading an index key in bulk (getAllKeys) 1, a search entry
+ * in bulk (getAll, newest first) 3, one entry by its key (get) 30.
+ */
+const KEY = 1;
+const ENTRY = 3;
+const GET = 30;
+/** A term is never listed past this many keys: one read transaction stays short (tens of ms). */
+const MAX_LIST = 10_000;
+
+/**
+ * Which terms to list (by index key) rather than check: the cheapest of walking the time order
+ * until `limit` matches (terms assumed independent) and listing the k narrowest terms, intersecting
+ * them, and checking the rest (and the filter) on the candidates' entries. Returns the indices of
+ * the terms to list; none means walk.
+ */
+export function plan(counts: number[], total: number, limit: number, filtered: boolean): number[] {
+  if (tuning.cap !== undefined) return counts.flatMap((c, i) => (c < tuning.cap! ? [i] : []));
+  const n = Math.max(total, ...counts, 1);
+  const p = counts.map((c) => Math.min(1, c / n));
+  const all = p.reduce((a, b) => a * b, 1);
+  const order = counts.map((_, i) => i).sort((a, b) => counts[a]! - counts[b]!);
+  let best: { cost: number; k: number } = { cost: ENTRY * Math.min(n, limit / Math.max(all, 1 / n)), k: 0 };
+  let listed = 0;
+  let candidates = n;
+  for (let k = 1; k <= order.length; k++) {
+    const i = order[k - 1]!;
+    if (counts[i]! > MAX_LIST) break;
+    listed += counts[i]!;
+    candidates *= p[i]!;
+    // The chance a candidate passes what is left to check (a filter keeps about a third).
+    const rest = order.slice(k).reduce((a, j) => a * p[j]!, 1) * (filtered ? 1 / 3 : 1);
+    const checks = k < order.length || filtered ? Math.min(candidates, limit / Math.max(rest, 1 / n)) : 0;
+    const cost = KEY * listed + GET * checks;
+    if (cost < best.cost) best = { cost, k };
+  }
+  return order.slice(0, best.k);
+}
+
+// ── Cursors ─────────────────────────────────────────────────────────────────────────────────
+
+/** The opaque `next`: the [startedAt, id] of the last record handed out (or examined). */
+export function encodeCursor(key: EntryKey): string {
+  return btoa(JSON.stringify([-key[0], key[1]]));
+}
+
+/** A cursor back to the entry key it stands for. */
+export function decodeCursor(cursor: string): EntryKey {
+  let key: unknown;
+  try {
+    key = JSON.parse(atob(cursor));
+  } catch {
+    key = undefined;
+  }
+  if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'number' || !Number.isFinite(key[0]) || typeof key[1] !== 'string') {
+    throw hubError('InvalidArgument', '"after" is not a cursor from a previous history page: pass the page\'s `next` unchanged');
+  }
+  return [-key[0], key[1]];
+}
+
+/** Entry keys in index order: newest first, then by id. */
+const ascending = (a: EntryKey, b: EntryKey) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+const isAfter = (k: EntryKey, after: EntryKey) => ascending(k, after) > 0;
+
+/** Entries past `after` (newest first): of one category, or all. */
+function range(cat: Category | undefined, after: EntryKey | undefined): IDBKeyRange | null {
+  if (cat) return IDBKeyRange.bound(after ? [cat, ...after] : [cat, -Infinity, ''], [cat, Infinity, ''], after !== undefined);
+  return after ? IDBKeyRange.lowerBound(after, true) : null;
+}
+
+// ── Pages ───────────────────────────────────────────────────────────────────────────────────
+
+/** One page; `query` must be validated already (`parseHistoryQuery`). */
+export async function historyPage(store: CallStore, query: HistoryQuery): Promise<HistoryPage> {
+  const limit = query.limit ?? DEFAULT_PAGE;
+  const after = query.after ? decodeCursor(query.after) : undefined;
+  const filter = query.filter ?? 'all';
+  const cat = filter === 'all' ? undefined : FILTER_CATEGORY[filter];
+  const terms = parseSearch(query.search ?? '');
+  if (!terms.length) {
+    // One key-only range read (the time order, or one category's), then the page's records.
+    const tx = store.db.transaction('search');
+    const keys = await (cat ? tx.store.index('cat').getAllKeys(range(cat, after), limit + 1) : tx.store.getAllKeys(range(undefined, after), limit + 1));
+    return finish(store, keys, limit, undefined, !cat);
+  }
+
+  const sets = await candidates(store, terms, limit, cat !== undefined);
+  const narrow = sets.filter((s): s is Map<string, EntryKey> => s !== undefined);
+  if (!narrow.length) return walk(store, terms, cat, after, limit);
+  // The smallest exhaustive set, kept where every other exhaustive set agrees.
+  narrow.sort((a, b) => a.size - b.size);
+  const [first, ...others] = narrow;
+  let keys = [...first!.entries()].filter(([id]) => others.every((s) => s.has(id))).map(([, k]) => k);
+  if (after) keys = keys.filter((k) => isAfter(k, after));
+  keys.sort(ascending);
+  // Exhaustive sets already matched their terms; broad terms and the filter are checked on entries.
+  const check = narrow.length < terms.length || cat !== undefined;
+  if (!check) return finish(store, keys.slice(0, limit + 1), limit);
+  const found: EntryKey[] = [];
+  let examined = 0;
+  for (let i = 0; i < keys.length && found.length <= limit; i += tuning.chunk) {
+    if (examined >= tuning.budget) return finish(store, found, limit, keys[i - 1]);
+    const chunk = keys.slice(i, i + tuning.chunk);
+    const tx = store.db.transaction('search');
+    const entries = await Promise.all(chunk.map((k) => tx.store.get(k)));
+    examined += chunk.length;
+    for (const e of entries) {
+      if (e && (!cat || e.cat === cat) && matches(e, terms)) found.push([e.t, e.id]);
+    }
+  }
+  return finish(store, found, limit);
+}
+
+/** The index ranges a term reads: its prefixes in the words index, and numbers too for a number. */
+function termRanges(t: Term): Array<['words' | 'numbers', IDBKeyRange]> {
+  return t.prefixes.flatMap((p) => {
+    const r = IDBKeyRange.bound(p, `${p}\uffff`);
+    return t.number ? [['words', r], ['numbers', r]] as Array<['words' | 'numbers', IDBKeyRange]> : [['words', r] as ['words', IDBKeyRange]];
+  });
+}
+
+/**
+ * For each term, the keys of every entry it matches, or undefined for a term left to check (see
+ * `plan`). Terms are counted first (cheap), then the chosen ones listed: key-only reads.
+ */
+async function candidates(store: CallStore, terms: Term[], limit: number, filtered: boolean): Promise<(Map<string, EntryKey> | undefined)[]> {
+  const tx = store.db.transaction('search');
+  const total = store.approximateCount();
+  const counts = await Promise.all(terms.map(async (t) => {
+    // Counting walks the range: a one-letter word or a two-digit number matches a good part of
+    // the index, so it is taken as matching everything (walked, never listed) without counting.
+    if (t.prefixes.every((p) => p.length < (t.number ? 3 : 2))) return Math.max(total, MAX_LIST + 1);
+    const n = await Promise.all(termRanges(t).map(([index, r]) => tx.store.index(index).count(r)));
+    return n.reduce((a, b) => a + b, 0);
+  }));
+  const listed = new Set(plan(counts, total, limit, filtered));
+  const sets: (Map<string, EntryKey> | undefined)[] = [];
+  for (const [i, t] of terms.entries()) {
+    if (!listed.has(i)) {
+      sets.push(undefined);
+      continue;
+    }
+    // One transaction per term, one after the other: a write that comes meanwhile goes in between.
+    const own = store.db.transaction('search');
+    const lists = await Promise.all(termRanges(t).map(([index, r]) => own.store.index(index).getAllKeys(r)));
+    const set = new Map<string, EntryKey>();
+    for (const list of lists) for (const k of list) set.set(k[1], k);
+    sets.push(set);
+  }
+  return sets;
+}
+
+/**
+ * Every term is broad: read the entries newest first (one category's, or all), `tuning.chunk` per
+ * read transaction, checking the terms on each, until the page is full or the budget is spent.
+ */
+async function walk(store: CallStore, terms: Term[], cat: Category | undefined, after: EntryKey | undefined, limit: number): Promise<HistoryPage> {
+  const found: EntryKey[] = [];
+  let position = after;
+  let examined = 0;
+  for (;;) {
+    const tx = store.db.transaction('search');
+    const r = range(cat, position);
+    const entries = await (cat ? tx.store.index('cat').getAll(r, tuning.chunk) : tx.store.getAll(r, tuning.chunk));
+    for (const e of entries) {
+      position = [e.t, e.id];
+      examined++;
+      if (matches(e, terms) && found.push(position) > limit) return finish(store, found, limit);
+    }
+    if (entries.length < tuning.chunk) return finish(store, found, limit);
+    if (examined >= tuning.budget) return finish(store, found, limit, position);
+  }
+}
+
+/**
+ * The page's records from their keys. More than `limit` keys means there is more: `next` is the
+ * last one handed out. `stoppedAt`: the budget ran out there (there may be more after it).
+ * `consecutive`: no record lies between the keys in time (the unfiltered list), so one range read.
+ */
+async function finish(store: CallStore, keys: EntryKey[], limit: number, stoppedAt?: EntryKey, consecutive = false): Promise<HistoryPage> {
+  const page = keys.slice(0, limit);
+  const calls = await (consecutive ? store.getConsecutive(page) : store.getMany(page.map((k) => k[1])));
+  if (keys.length > limit) return { calls, next: encodeCursor(page[page.length - 1]!) };
+  return stoppedAt ? { calls, next: encodeCursor(stoppedAt) } : { calls };
+}
+
+/** Every page of a query, `MAX_PAGE` records at a time (export, tests). */
+export async function* allPages(store: CallStore, query: Omit<HistoryQuery, 'after' | 'limit'>): AsyncGenerator<CallRecord[]> {
+  let after: string | undefined;
+  do {
+    const page = await historyPage(store, { ...query, after, limit: MAX_PAGE });
+    if (page.calls.length) yield page.calls;
+    after = page.next;
+  } while (after);
+}
+
+// ── Arguments ───────────────────────────────────────────────────────────────────────────────
+
+const QuerySchema = v.object({
+  filter: v.optional(v.picklist(['all', 'missed', 'received', 'dialed'] satisfies HistoryFilter[], 'filter must be one of all, missed, received, dialed')),
+  search: v.optional(v.pipe(v.string('search must be text'), v.maxLength(200, 'search must be at most 200 characters'))),
+  after: v.optional(v.pipe(v.string('after must be the `next` of a previous page'), v.maxLength(1000, 'after must be the `next` of a previous page'))),
+  limit: v.optional(v.pipe(v.number('limit must be a number'), v.integer('limit must be a whole number'), v.minValue(1, 'limit must be at least 1'), v.maxValue(MAX_PAGE, `limit must be at most ${MAX_PAGE}`))),
+});
+
+function firstIssue(issues: readonly v.BaseIssue<unknown>[]): string {
+  const issue = issues[0]!;
+  const path = v.getDotPath(issue);
+  return path && !issue.message.startsWith(path) ? `${path}: ${issue.message}` : issue.message;
+}
+
+export function parseHistoryQuery(query: unknown): HistoryQuery {
+  const r = v.safeParse(QuerySchema, query ?? {});
+  if (!r.success) throw hubError('InvalidArgument', `History query: ${firstIssue(r.issues)}`);
+  if (r.output.after) decodeCursor(r.output.after);
+  return r.output;
+}
+
+export function parseExportQuery(query: unknown): HistoryQuery & { format: 'csv' | 'json' } {
+  const format = (query as { format?: unknown } | null)?.format;
+  if (format !== 'csv' && format !== 'json') throw hubError('InvalidArgument', 'Export format must be "csv" or "json"');
+  const { filter, search } = parseHistoryQuery({ ...(query as object), format: undefined, after: undefined, limit: undefined });
+  return { filter, search, format };
+}
+
+// ── Export ──────────────────────────────────────────────────────────────────────────────────
+
+export const CSV_COLUMNS = [
+  'id', 'direction', 'outcome', 'number', 'name', 'company', 'start', 'end', 'duration_s', 'notes', 'subject',
+  'tags', 'labels', 'account', 'opportunity', 'ticket',
+] as const;
+
+/**
+ * One CSV cell (RFC 4180). A cell a spreadsheet would run as a formula (= + - @, or a tab or carriage
+ * return first) gets a leading apostrophe, so `+441632960123` reads as text, never as code.
+ */
+export function csvCell(value: unknown): string {
+  let s = value === undefined || value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvRow(r: CallRecord): string {
+  const iso = (t: number | undefined) => (t === undefined ? '' : new Date(t).toISOString());
+  const duration = r.talkSeconds ?? (r.endedAt !== undefined && r.answeredAt !== undefined ? Math.round((r.endedAt - r.answeredAt) / 1000) : '');
+  const cells = [
+    r.id, r.kind === 'lookup' ? 'lookup' : r.direction, r.outcome, r.remote.number, r.contact?.name ?? r.remote.displayName,
+    r.contact?.company, iso(r.startedAt), iso(r.endedAt), duration, r.notes, r.subject, (r.tags ?? []).join('; '),
+    (r.labels ?? []).join('; '), r.account, r.opportunity, r.ticket,
+  ];
+  return cells.map(csvCell).join(',');
+}
+
+export const EXPORT_FORMAT = 'patchbay-history';
+
+/** The filtered view (or all) as text, read page by page. */
+export async function exportHistory(store: CallStore, query: HistoryQuery & { format: 'csv' | 'json' }): Promise<string> {
+  const { format, ...q } = query;
+  const parts: string[] = [];
+  if (format === 'csv') {
+    parts.push(CSV_COLUMNS.join(','));
+    for await (const page of allPages(store, q)) for (const r of page) parts.push(csvRow(r));
+    return `${parts.join('\r\n')}\r\n`;
+  }
+  for await (const page of allPages(store, q)) for (const r of page) parts.push(JSON.stringify(r));
+  return `{"format":"${EXPORT_FORMAT}","version":1,"calls":[\n${parts.join(',\n')}\n]}\n`;
+}
+
+// ── Import ──────────────────────────────────────────────────────────────────────────────────
+
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const time = v.pipe(v.number(), v.finite(), v.minValue(0));
+const count = v.pipe(v.number(), v.finite(), v.minValue(0));
+const words = v.pipe(v.array(text(200)), v.maxLength(200));
+
+const RecordSchema = v.object({
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  kind: v.optional(v.picklist(['call', 'lookup'])),
+  sipCallId: text(512),
+  direction: v.picklist(['inbound', 'outbound']),
+  state: v.picklist(['ringing', 'dialing', 'active', 'held', 'ended']),
+  outcome: v.optional(v.picklist(['answered', 'missed', 'declined', 'busy', 'failed', 'cancelled', 'voicemail', 'interrupted'])),
+  reason: v.optional(text(512)),
+  remote: v.object({ number: text(128), displayName: v.optional(text(512)), uri: text(2048) }),
+  local: v.object({ uri: text(2048), displayName: v.optional(text(512)) }),
+  events: v.pipe(
+    v.array(v.object({
+      type: v.picklist(['ringing', 'dialing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'transferred', 'forwarded', 'conferenced', 'media-handover', 'ended']),
+      at: time,
+      detail: v.optional(text(2048)),
+    })),
+    v.maxLength(10_000),
+  ),
+  startedAt: time,
+  answeredAt: v.optional(time),
+  endedAt: v.optional(time),
+  ringSeconds: v.optional(count),
+  talkSeconds: v.optional(count),
+  secure: v.boolean(),
+  muted: v.boolean(),
+  media: v.picklist(['none', 'connecting', 'connected', 'failed']),
+  recorded: v.optional(v.boolean()),
+  monitored: v.optional(v.boolean()),
+  contact: v.optional(v.object({
+    name: v.optional(text(512)),
+    company: v.optional(text(512)),
+    title: v.optional(text(512)),
+    email: v.optional(text(512)),
+    address: v.optional(text(2048)),
+    avatarUrl: v.optional(text(4096)),
+    links: v.optional(v.pipe(v.array(text(4096)), v.maxLength(100))),
+  })),
+  notes: v.optional(text(100_000)),
+  subject: v.optional(text(2048)),
+  tags: v.optional(words),
+  labels: v.optional(words),
+  account: v.optional(text(512)),
+  opportunity: v.optional(text(512)),
+  ticket: v.optional(text(512)),
+  apps: v.optional(v.record(text(64), v.record(text(256), v.unknown()))),
+  version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  provenance: v.record(text(256), v.object({ by: text(256), at: time })),
+});
+
+const FileSchema = v.object({
+  format: v.literal(EXPORT_FORMAT, `this is not a Patchbay history export (format must be "${EXPORT_FORMAT}")`),
+  version: v.literal(1, 'this export is from a newer version of Patchbay (only version 1 is understood)'),
+  calls: v.array(v.unknown(), 'calls must be a list'),
+});
+
+/** Parses and validates a JSON export, all of it, before anything is written. */
+export function parseExport(json: string): CallRecord[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch (error) {
+    throw hubError('InvalidArgument', `The file is not JSON: ${(error as Error).message}`);
+  }
+  const file = v.safeParse(FileSchema, data);
+  if (!file.success) throw hubError('InvalidArgument', `The file cannot be imported: ${firstIssue(file.issues)}`);
+  return file.output.calls.map((raw, i) => {
+    const r = v.safeParse(RecordSchema, raw);
+    if (!r.success) {
+      const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? ` (id "${String((raw as { id: string }).id).slice(0, 64)}")` : '';
+      throw hubError('InvalidArgument', `Call ${i + 1}${id} cannot be imported: ${firstIssue(r.issues)}. Nothing was imported.`);
+    }
+    return r.output as CallRecord;
+  });
+}
+
+const IMPORT_BATCH = 500;
+
+/**
+ * Imports a JSON export: every record is validated first; records already stored (same id), repeated
+ * in the file, or still in progress when exported are skipped. Written `IMPORT_BATCH` per
+ * transaction: a full disk stops the import with `QuotaExceeded`, the failing batch rolls back, the
+ * batches before it stay, and nothing stored before was touched.
+ */
+export async function importHistory(store: CallStore, json: string): Promise<{ added: number; skipped: number }> {
+  const records = parseExport(json);
+  const seen = new Set<string>();
+  const fresh = records.filter((r) => r.state === 'ended' && !seen.has(r.id) && seen.add(r.id));
+  let added = 0;
+  for (let i = 0; i < fresh.length; i += IMPORT_BATCH) {
+    try {
+      added += await store.addMissing(fresh.slice(i, i + IMPORT_BATCH));
+    } catch (error) {
+      if ((error as Error).name === 'QuotaExceeded') {
+        throw hubError('QuotaExceeded', `Storage is full: ${added} of ${records.length} calls were imported before the disk filled; every call stored before is intact. Free some disk space and import the file again (calls already imported are skipped).`);
+      }
+      throw error;
+    }
+  }
+  return { added, skipped: records.length - added };
+}
+
+// ── Storage ─────────────────────────────────────────────────────────────────────────────────
+
+/** Space used and granted for this origin, whether it is persistent, and how many records. */
+export async function storageInfo(store: CallStore): Promise<StorageInfo> {
+  const storage = (navigator as { storage?: StorageManager }).storage;
+  const [estimate, persisted, records] = await Promise.all([
+    storage?.estimate().catch(() => undefined),
+    storage?.persisted().catch(() => undefined),
+    store.count(),
+  ]);
+  const info: StorageInfo = { records };
+  if (estimate?.usage !== undefined) info.usage = estimate.usage;
+  if (estimate?.quota !== undefined) info.quota = estimate.quota;
+  if (persisted !== undefined) info.persisted = persisted;
+  return info;
+}

@@ -1,0 +1,207 @@
+import { expect } from 'chai';
+import type { CallRecord, HistoryPage, HistoryQuery } from '../../src/worker/api.ts';
+import { CallStore } from '../../src/worker/call-store.ts';
+import { historyPage, plan, tuning } from '../../src/worker/history.ts';
+import { categoryOf, entryOf, matches, parseSearch } from '../../src/worker/history-index.ts';
+import { BASE, call, freshStore } from './history-fixtures.ts';
+
+let n = 0;
+
+/** Every page of a query, following `next`; fails on a repeated record. */
+async function pages(store: CallStore, q: HistoryQuery): Promise<{ ids: string[]; pages: HistoryPage[] }> {
+  const ids: string[] = [];
+  const all: HistoryPage[] = [];
+  let after: string | undefined;
+  for (let guard = 0; guard < 10_000; guard++) {
+    const page = await historyPage(store, { ...q, after });
+    all.push(page);
+    ids.push(...page.calls.map((c) => c.id));
+    if (!page.next) break;
+    after = page.next;
+  }
+  expect(new Set(ids).size, 'no record twice').to.equal(ids.length);
+  return { ids, pages: all };
+}
+
+/** Newest first; calls that started at the same moment by id. */
+const newestFirst = (rs: CallRecord[]) =>
+  [...rs].sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((r) => r.id);
+
+/** What a query must return, by brute force over every record. */
+function expected(records: CallRecord[], q: HistoryQuery): string[] {
+  const cat = { all: undefined, missed: 'missed', received: 'received', dialed: 'dialed' }[q.filter ?? 'all'];
+  const terms = parseSearch(q.search ?? '');
+  return newestFirst(records.filter((r) => (!cat || categoryOf(r) === cat) && matches(entryOf(r), terms)));
+}
+
+const people = ['Ada Lovelace', 'Grace Hopper', 'Zoë Ångström', 'Alan Turing', 'Edsger Dijkstra', "Siobhán O'Brien"];
+const companies = ['Analytical Engines Ltd', 'Navy Labs', 'Nordic Optics', 'Bletchley Park', 'Eindhoven Systems'];
+const noteWords = ['quote', 'invoice', 'renewal', 'complaint', 'delivery', 'refund', 'upgrade', 'callback'];
+
+function varied(count: number): CallRecord[] {
+  return Array.from({ length: count }, (_, i) => {
+    const kind = i % 7;
+    const base = call(i, {
+      contact: { name: people[i % people.length], company: companies[(i * 3) % companies.length] },
+      notes: `${noteWords[i % noteWords.length]} ${noteWords[(i * 5 + 1) % noteWords.length]} ref ${1000 + i}`,
+      remote: { number: `+4416329601${String(i % 50).padStart(2, '0')}`, uri: 'sip:x@pbx' },
+      // Some share a start time, so paging must order by id too.
+      startedAt: BASE + Math.floor(i / 3) * 60_000,
+    });
+    if (kind === 1) return { ...base, outcome: 'missed', answeredAt: undefined, talkSeconds: undefined };
+    if (kind === 2) return { ...base, outcome: 'declined', answeredAt: undefined, talkSeconds: undefined };
+    if (kind === 3) return { ...base, direction: 'outbound', outcome: 'busy', answeredAt: undefined, talkSeconds: undefined };
+    if (kind === 4) return { ...base, direction: 'outbound' };
+    if (kind === 5 && i % 2) return { ...base, kind: 'lookup', outcome: undefined, answeredAt: undefined };
+    if (kind === 6 && i % 3 === 0) return { ...base, state: 'ringing', outcome: undefined, answeredAt: undefined, endedAt: undefined };
+    return base;
+  });
+}
+
+describe('history store: schema v2', () => {
+  it('a v1 database opens as v2 and its old calls are found by number in any format and by a word', async () => {
+    const name = `test-history-v1-${Date.now()}-${n++}`;
+    // The previous schema, written with raw IndexedDB as version 1 shipped it.
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open(name, 1);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        const calls = db.createObjectStore('calls', { keyPath: 'id' });
+        calls.createIndex('startedAt', 'startedAt');
+        calls.createIndex('state', 'state');
+        const kv = db.createObjectStore('kv');
+        kv.put({ ringtone: true, defaultCountry: 'GB' }, 'settings');
+        // One number in E.164, one as the PBX sent it before the country was set.
+        calls.put(call(1, { notes: 'Wants a quote for the renewal' }));
+        calls.put(call(2, { remote: { number: '01632 960999', uri: 'sip:01632960999@pbx' }, contact: { name: 'Grace Hopper' } }));
+        calls.put(call(3, { remote: { number: '1003', uri: 'sip:1003@pbx' } }));
+      };
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+      req.onerror = () => reject(req.error as Error);
+    });
+    const store = await CallStore.open(name);
+    try {
+      expect(store.db.version).to.equal(2);
+      const ids = async (search: string) => (await historyPage(store, { search })).calls.map((c) => c.id);
+      for (const form of ['+44 1632 960123', '01632960123', '1632960123', '01632 96', '+441632']) {
+        expect(await ids(form), form).to.include('call-00001');
+      }
+      for (const form of ['+44 1632 960999', '01632960999', '1632960999', '0044 1632 960999']) {
+        expect(await ids(form), form).to.deep.equal(['call-00002']);
+      }
+      expect(await ids('renew')).to.deep.equal(['call-00001']);
+      expect(await ids('QUOTE')).to.deep.equal(['call-00001']);
+      expect(await ids('grace')).to.deep.equal(['call-00002']);
+      expect(await ids('1003')).to.deep.equal(['call-00003']);
+      // The records come back exactly as stored: no index fields on them.
+      const [r] = (await historyPage(store, { search: 'quote' })).calls;
+      expect(r).to.deep.equal(call(1, { notes: 'Wants a quote for the renewal' }));
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('history queries', () => {
+  let store: CallStore;
+  let records: CallRecord[];
+  const saved = { ...tuning };
+
+  before(async () => {
+    store = await freshStore();
+    records = varied(420);
+    await store.addMissing(records);
+  });
+  after(() => store.close());
+  afterEach(() => Object.assign(tuning, saved));
+
+  it('lists everything newest first in pages of at most `limit`, ties broken by id, no record twice', async () => {
+    const { ids, pages: ps } = await pages(store, { limit: 200 });
+    expect(ps.map((p) => p.calls.length)).to.deep.equal([200, 200, 20]);
+    expect(ids).to.deep.equal(newestFirst(records));
+  });
+
+  it('files missed (with declined), received and dialed calls apart; lookups and ringing calls only under All', async () => {
+    for (const filter of ['missed', 'received', 'dialed'] as const) {
+      const { ids } = await pages(store, { filter, limit: 37 });
+      expect(ids, filter).to.deep.equal(expected(records, { filter }));
+      expect(ids.length, filter).to.be.greaterThan(20);
+    }
+    const missed = (await pages(store, { filter: 'missed' })).ids.map((id) => records.find((r) => r.id === id)!);
+    expect(new Set(missed.map((r) => r.outcome))).to.deep.equal(new Set(['missed', 'declined']));
+    const filtered = new Set((await Promise.all((['missed', 'received', 'dialed'] as const).map((f) => pages(store, { filter: f })))).flatMap((p) => p.ids));
+    const onlyAll = records.filter((r) => !filtered.has(r.id));
+    expect(onlyAll.length).to.be.greaterThan(0);
+    expect(onlyAll.every((r) => r.kind === 'lookup' || r.state === 'ringing')).to.equal(true);
+  });
+
+  it('finds every call that matches all the words, by prefix, in names, companies, notes and numbers', async () => {
+    const queries: HistoryQuery[] = [
+      { search: 'ada' }, { search: 'LOVE' }, { search: 'zoe angstrom' }, { search: 'Zoë' }, { search: 'nordic ada' },
+      { search: 'invoice refund' }, { search: '+44 1632 96010' }, { search: '01632 960107' }, { search: '1632960149' },
+      { search: 'ref 1042' }, { search: 'hopper', filter: 'missed' }, { search: 'quote', filter: 'dialed' },
+      { search: 'nobody-here' }, { search: 'turing 01632' }, { search: "o'brien" }, { search: 'OBrien' }, { search: 'brien' },
+      { search: 'siobhan o’b' },
+    ];
+    for (const q of queries) {
+      const { ids } = await pages(store, { ...q, limit: 23 });
+      expect(ids, JSON.stringify(q)).to.deep.equal(expected(records, q));
+    }
+    expect((await pages(store, { search: 'zoe angstrom' })).ids.length).to.be.greaterThan(0);
+    expect((await pages(store, { search: '+44 1632 96010' })).ids.length).to.be.greaterThan(0);
+    const obrien = (await pages(store, { search: "O'Brien" })).ids;
+    expect(obrien.length).to.be.greaterThan(0);
+    expect((await pages(store, { search: 'brien' })).ids).to.deep.equal(obrien);
+    expect((await pages(store, { search: 'siobhán obri' })).ids).to.deep.equal(obrien);
+  });
+
+  it('gives the same answers when terms are too broad to list and the walk runs out of budget', async () => {
+    Object.assign(tuning, { cap: 12, budget: 30, chunk: 7 });
+    const queries: HistoryQuery[] = [
+      { search: 'a' }, { search: 'ada', filter: 'received' }, { search: 'invoice quote' }, { search: '01632', filter: 'missed' },
+      { search: 'ref 1042' }, { search: 'e', filter: 'dialed' }, { search: 'nordic 0163296010' },
+    ];
+    let partial = 0;
+    for (const q of queries) {
+      const { ids, pages: ps } = await pages(store, { ...q, limit: 9 });
+      expect(ids, JSON.stringify(q)).to.deep.equal(expected(records, q));
+      partial += ps.filter((p) => p.next && p.calls.length < 9).length;
+    }
+    expect(partial, 'some pages stopped at the budget').to.be.greaterThan(0);
+  });
+
+  it('plans a search by cost: lists rare words, walks the time order for common ones', () => {
+    // At 100,000 calls, a page of 50.
+    expect(plan([60_000], 100_000, 50, false), 'a word in most calls: walk').to.deep.equal([]);
+    expect(plan([1000], 100_000, 50, false), 'a rare word: list it').to.deep.equal([0]);
+    expect(plan([60_000, 2000], 100_000, 50, false), 'list the rare one, check the common one').to.deep.equal([1]);
+    expect(plan([3800, 3800], 100_000, 50, false), 'two words together in few calls: list both').to.deep.equal([0, 1]);
+    expect(plan([20, 30], 100_000, 50, true), 'rare words and a filter: list both').to.deep.equal([0, 1]);
+  });
+
+  it("a long query reads in short transactions: a live call's write-through does not wait for it", async () => {
+    Object.assign(tuning, { cap: 12, budget: 100_000, chunk: 7 });
+    // Count the read transactions the query opens, and how many it had opened when the write landed.
+    const transaction = IDBDatabase.prototype.transaction;
+    let reads = 0;
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      if ((args[1] ?? 'readonly') === 'readonly') reads++;
+      return transaction.apply(this, args);
+    } as IDBDatabase['transaction'];
+    try {
+      // Two broad words no call has both of: the walk reads all 420 entries, 7 per read transaction.
+      const query = historyPage(store, { search: 'ada hopper' });
+      await new Promise((r) => setTimeout(r, 0));
+      await store.put(call(10_000, { state: 'ringing', outcome: undefined, answeredAt: undefined, endedAt: undefined }));
+      const readsWhenWritten = reads;
+      expect((await query).calls).to.have.length(0);
+      expect(reads).to.be.greaterThan(50);
+      expect(readsWhenWritten, 'the write waited for at most a few reads').to.be.lessThan(reads / 4);
+    } finally {
+      IDBDatabase.prototype.transaction = transaction;
+    }
+  });
+});
