@@ -6,6 +6,11 @@
 //   throughput  patches a second through the hub with 10 subscribers, every event delivered to all,
 //               against 1 subscriber
 //   PBX cost    SIP messages at Kamailio while 10 apps load, connect and patch, against a panel with none
+//   hub alone   the same patches and events through the hub's own code (call book, IndexedDB, app API) in a
+//               worker, with the writer and subscribers on MessagePorts in one page: what the hub can do
+//               without iframes, processes and the panel (bench/apps/hub-alone/)
+import path from 'node:path';
+import { build } from 'vite';
 import { serve } from '../scripts/serve.mjs';
 import { openTab, signIn, waitStatus } from '../test/support/browser.mjs';
 import { appConnected, appFrame } from '../test/support/apps.mjs';
@@ -119,6 +124,22 @@ export async function runApps({ browser, counts = [1, 5, 10], patches = 200, flo
     await served.close();
   }
 
+  // The hub alone.
+  const out = '.tmp/bench-hub-alone';
+  await build({ configFile: false, root: path.resolve('bench/apps/hub-alone'), base: './', logLevel: 'warn', build: { outDir: path.resolve(out), emptyOutDir: true, target: 'es2022' }, worker: { format: 'es' } });
+  const alone = [];
+  const aloneSite = await serve({ dir: out });
+  const aloneContext = await browser.newContext();
+  try {
+    const tab = await aloneContext.newPage();
+    await tab.goto(aloneSite.url);
+    await tab.waitForFunction(() => typeof window.run === 'function');
+    for (const n of [1, 10]) alone.push({ n, ...(await tab.evaluate((a) => window.run(a.n, a.flood, 32, a.patches), { n, flood, patches })) });
+  } finally {
+    await aloneContext.close();
+    await aloneSite.close();
+  }
+
   const base = latency[0];
   table(
     'Apps: a patch by one app → the event in every other app',
@@ -139,5 +160,11 @@ export async function runApps({ browser, counts = [1, 5, 10], patches = 200, flo
     [['no apps', ...c(pbxCost.none)], ['10 apps loaded, connected, 50 patches', ...c(pbxCost.ten)]],
     ['Counted at Kamailio over the same steps (reload of the panel, apps connect, a lookup, patches, 1 s).'],
   );
-  return { latency, throughput, pbxCost };
+  table(
+    'Apps: the hub alone (its code in a worker, apps as MessagePorts in one page)',
+    ['subscribed apps', 'patch → event p50 ms', 'p95 ms', 'patches/s', 'vs 1 app', 'events delivered per app'],
+    alone.map((r) => [r.n, ms(r.p50, 2), ms(r.p95, 2), Math.round(r.perSecond), ratio(r.perSecond, alone[0].perSecond, 2), `${r.delivered} of ${flood}`]),
+    ['Same patches as above (sequential ones 2 ms apart for latency, then the flood with 32 in flight); the real call book, IndexedDB write-through and app API.'],
+  );
+  return { latency, throughput, pbxCost, alone };
 }

@@ -1,0 +1,27 @@
+// The hub's app path alone, in a worker: the real call book and store (IndexedDB) and the real app
+// API on MessagePorts handed over by the page. No iframes, no other processes, no panel.
+import type { CallRecord } from '../../../src/worker/api.ts';
+import { serveApp } from '../../../src/worker/app-api.ts';
+import { AppOutbox } from '../../../src/worker/app-outbox.ts';
+import { CallBook } from '../../../src/worker/call-book.ts';
+import { newCallRecord } from '../../../src/worker/call-state.ts';
+import { CallStore } from '../../../src/worker/call-store.ts';
+import type { Hub } from '../../../src/worker/hub-core.ts';
+
+/** This worker's global scope, typed with the DOM lib the benchmarks are checked with. */
+const scope = self as unknown as { onmessage: (e: MessageEvent<{ ids: string[] }>) => void; postMessage(message: unknown): void };
+
+scope.onmessage = async (event) => {
+  const store = await CallStore.open(`bench-hub-alone-${Date.now()}`);
+  const book = new CallBook(store);
+  const hub = { book, outbox: new AppOutbox(store), phone: {} } as unknown as Hub;
+  const record: CallRecord = newCallRecord({
+    id: 'call', sipCallId: 'call@bench', direction: 'inbound', secure: false, at: Date.now(),
+    remote: { number: '+441632960123', uri: 'sip:+441632960123@pbx', displayName: 'Ada Lovelace' }, local: { uri: 'sip:1001@pbx' },
+  });
+  await book.create(record);
+  event.data.ids.forEach((id, i) => {
+    serveApp(event.ports[i]!, { id, name: id, url: 'https://apps.example/', grants: ['read'], source: 'admin', origin: 'https://apps.example', rate: 1e9 }, hub);
+  });
+  scope.postMessage('ready');
+};
