@@ -17,7 +17,7 @@ export function isGrant(grant: string): boolean {
 }
 
 /** Requests per second an app may make, sustained, and the burst above it. */
-export const DEFAULT_RATE = 50;
+export const DEFAULT_RATE = 100;
 
 const AppSchema = v.object({
   id: v.pipe(v.string(), v.regex(APP_ID, 'an id of lower-case letters, digits and dashes (at most 40)')),

@@ -20,6 +20,8 @@ const SETTINGS = 'settings';
 const DEFAULT_SETTINGS: Settings = { ringtone: true };
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEMO_SERVER = 'wss://demo.patchbay.invalid/ws';
+/** Ports one app may hold open in one tab; connecting again closes the oldest. */
+const MAX_PORTS_PER_APP = 3;
 
 interface Tab {
   id: string;
@@ -39,6 +41,8 @@ export class Hub {
   /** The user's changes kept for apps that are not connected. */
   readonly outbox: AppOutbox;
   private adminApps: RegisteredApp[] = [];
+  /** Open app ports by tab and app, oldest first. */
+  private readonly appPorts = new Map<string, (() => void)[]>();
   private userApps: RegisteredApp[] = [];
 
   private constructor(
@@ -220,10 +224,19 @@ export class Hub {
     const channel = new MessageChannel();
     const closePort = serveApp(channel.port1, app, this);
     const disconnect = this.outbox.connect(app.id);
+    // An app that connects again and again (each handshake is a new port) keeps only its newest few.
+    const key = `${tab?.id ?? ''} ${app.id}`;
     const close = () => {
       closePort();
       disconnect();
+      tab?.cleanups.delete(close);
+      const left = (this.appPorts.get(key) ?? []).filter((c) => c !== close);
+      if (left.length) this.appPorts.set(key, left);
+      else this.appPorts.delete(key);
     };
+    const open = [...(this.appPorts.get(key) ?? []), close];
+    this.appPorts.set(key, open);
+    for (const old of open.slice(0, Math.max(0, open.length - MAX_PORTS_PER_APP))) old();
     tab?.cleanups.add(close);
     log.info(`app ${app.id} connected`);
     return channel.port2;

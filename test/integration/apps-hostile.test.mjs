@@ -217,4 +217,15 @@ describe('hostile apps', () => {
     await tab.getByRole('tab', { name: 'Notebook' }).waitFor({ state: 'detached' });
     await ctx.close();
   });
+
+  it('an app connecting over and over keeps only its newest ports', async () => {
+    const answers = await hostile.evaluate(async () => {
+      const ports = [];
+      for (let i = 0; i < 6; i++) ports.push(await window.rawHandshake());
+      const hello = (port) => window.rawCall(port, { type: 'APPLY', path: ['hello'], argumentList: [] }, 1000).then((r) => (r === 'no answer' ? r : 'answered'));
+      return Promise.all(ports.map(hello));
+    });
+    assert.deepEqual(answers, ['no answer', 'no answer', 'no answer', 'answered', 'answered', 'answered']);
+    assert.equal((await watcher.evaluate(() => window.pb.calls.list({ live: true }))).length > 0, true, 'others unaffected');
+  });
 });
