@@ -2,7 +2,6 @@
  * The hub: one PBX session, the call book, the media bridge and the tabs that are connected.
  */
 import type { CallRecord, HubStatus, MediaHost, Settings, SignInOptions, TabControl } from './api.ts';
-import { serveApp } from './app-api.ts';
 import { AppOutbox } from './app-outbox.ts';
 import { checkApps, type RegisteredApp } from './app-registry.ts';
 import { CallBook } from './call-book.ts';
@@ -218,9 +217,11 @@ export class Hub {
    * A fresh port bound to one app's grants. The tab that asked hands the other end to the app's
    * iframe; the port is closed with that tab.
    */
-  connectApp(appId: string, tab: Tab | undefined): MessagePort {
+  async connectApp(appId: string, tab: Tab | undefined): Promise<MessagePort> {
     const app = this.registry().find((a) => a.id === appId);
     if (!app) throw hubError('NotFound', `No app "${appId}" in the registry`);
+    // Loaded with the first app: a phone with no apps never pays for it.
+    const { serveApp } = await import('./app-api.ts');
     const channel = new MessageChannel();
     const closePort = serveApp(channel.port1, app, this);
     const disconnect = this.outbox.connect(app.id);

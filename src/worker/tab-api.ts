@@ -185,7 +185,7 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
     },
     async connectApp(appId: string) {
       const hub = await ready;
-      const port = hub.connectApp(text(appId, 'app id', 64), tabId ? hub.tab(tabId) : undefined);
+      const port = await hub.connectApp(text(appId, 'app id', 64), tabId ? hub.tab(tabId) : undefined);
       return transfer(port, [port]);
     },
     async reloadAll() {
