@@ -12,6 +12,7 @@
 import { proxy, wrap, type Remote } from 'comlink';
 import type { CallOutcome, CallRecord, HistoryQuery, TabApi } from '../../src/worker/api.ts';
 import { CallStore } from '../../src/worker/call-store.ts';
+import { categoryOf, searchable } from '../../src/worker/history-index.ts';
 
 declare global {
   interface Window {
@@ -295,26 +296,40 @@ const bench = {
    * book's order), into a fresh database holding `preload` records; v2 = the hub's CallStore, v1 =
    * the previous schema (record only). Records per second.
    */
-  async insert(schema: 'v1' | 'v2', count: number, preload: number) {
+  async insert(schema: 'v1' | 'v2' | 'v3', count: number, preload: number) {
     const name = `bench-insert-${schema}-${crypto.randomUUID()}`;
     const records = Array.from({ length: preload + count }, (_, i) => ({ ...synthetic(i), id: `ins-${i}` }));
     let put: (r: CallRecord) => Promise<void>;
     let close: () => void;
-    if (schema === 'v2') {
+    if (schema === 'v3') {
       const store = await CallStore.open(name);
       for (let i = 0; i < preload; i += 1000) await store.addMissing(records.slice(i, i + 1000));
       put = (r) => store.put(r);
       close = () => store.close();
     } else {
-      const db = await openRaw(name, 1, (d) => {
+      // v1 as it shipped (the record only); v2 as it shipped (the record, and its search entry
+      // under the `words` and `numbers` indexes).
+      const v2 = schema === 'v2';
+      const db = await openRaw(name, v2 ? 2 : 1, (d) => {
         const calls = d.createObjectStore('calls', { keyPath: 'id' });
         calls.createIndex('startedAt', 'startedAt');
         calls.createIndex('state', 'state');
         d.createObjectStore('kv');
+        if (!v2) return;
+        calls.createIndex('time', ['startedAt', 'id'], { unique: true });
+        const search = d.createObjectStore('search', { keyPath: ['t', 'id'] });
+        search.createIndex('cat', ['cat', 't', 'id']);
+        search.createIndex('words', 'words', { multiEntry: true });
+        search.createIndex('numbers', 'numbers', { multiEntry: true });
       });
       const write = (batch: CallRecord[]) => new Promise<void>((resolve, reject) => {
-        const tx = db.transaction('calls', 'readwrite', { durability: 'relaxed' });
-        for (const r of batch) tx.objectStore('calls').put(r);
+        const tx = db.transaction(v2 ? ['calls', 'search'] : ['calls'], 'readwrite', { durability: 'relaxed' });
+        for (const r of batch) {
+          tx.objectStore('calls').put(r);
+          if (v2) {
+            tx.objectStore('search').put({ t: -r.startedAt, id: r.id, cat: categoryOf(r), ...searchable(r) });
+          }
+        }
         tx.oncomplete = () => resolve();
         tx.onerror = () => reject(tx.error as Error);
       });

@@ -8,11 +8,15 @@
  *     [−startedAt, id], so derived fields never reach a client, an index read gives the time of
  *     every match without loading a record, and ascending reads (the only kind `getAll` does)
  *     run newest first.
+ * v3: `search` entries keep their words and number forms as `terms`, each behind the 30-day period
+ *     the call started in (history-index.ts), indexed by `terms` instead of the `words` and `numbers`
+ *     indexes: a search reads its terms' matches newest period first and stops once a page is full.
+ *     As many index entries per call as before, and no larger entries, so a write costs about the same.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { CallRecord } from './api.ts';
 import { hubError } from './errors.ts';
-import { entryOf, type Category, type SearchEntry } from './history-index.ts';
+import { entryOf, withTerms, type Category, type Searchable, type SearchEntry } from './history-index.ts';
 
 export type TimeKey = [at: number, id: string];
 /** A search entry's key: [−startedAt, id], newest first in ascending order. */
@@ -31,13 +35,13 @@ export interface PatchbayDB extends DBSchema {
   search: {
     key: EntryKey;
     value: SearchEntry;
-    /** `cat`: [category, −startedAt, id]; `words` and `numbers`: one key per word / number form. */
-    indexes: { cat: [Category, number, string]; words: string; numbers: string };
+    /** `cat`: [category, −startedAt, id]; `terms`: one key per word / number form and period. */
+    indexes: { cat: [Category, number, string]; terms: string };
   };
 }
 
 export const DB_NAME = 'patchbay';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 /** The hub keeps its settings under this kv key (hub-core.ts); the v2 migration reads the country. */
 const SETTINGS_KEY = 'settings';
 
@@ -77,8 +81,7 @@ export class CallStore {
           tx.objectStore('calls').createIndex('time', ['startedAt', 'id'], { unique: true });
           const search = db.createObjectStore('search', { keyPath: ['t', 'id'] });
           search.createIndex('cat', ['cat', 't', 'id']);
-          search.createIndex('words', 'words', { multiEntry: true });
-          search.createIndex('numbers', 'numbers', { multiEntry: true });
+          // v2's `words` and `numbers` indexes are left out: the v3 step below replaces them.
           // Index what v1 stored, in this upgrade transaction: nothing else can read meanwhile.
           const settings = (await tx.objectStore('kv').get(SETTINGS_KEY)) as { defaultCountry?: string } | undefined;
           country = settings?.defaultCountry;
@@ -88,11 +91,29 @@ export class CallStore {
             cursor = await cursor.continue();
           }
         }
+        if (oldVersion < 3) {
+          const search = tx.objectStore('search');
+          // Typed as v3 has it: the v2 indexes exist only in databases written before.
+          const old = search as unknown as { deleteIndex(name: string): void; indexNames: DOMStringList };
+          for (const name of ['words', 'numbers']) if (old.indexNames.contains(name)) old.deleteIndex(name);
+          // Entries written by v2 hold bare `words` and `numbers`: they become `terms`, from what the
+          // entry already holds (no record is read again). Read in batches and rewritten without
+          // waiting on each (a cursor step per entry is about ten times slower), then indexed at once.
+          const BATCH = 1000;
+          let from: IDBKeyRange | null = null;
+          for (;;) {
+            const batch = (await search.getAll(from, BATCH)) as Array<SearchEntry | (Omit<SearchEntry, 'terms'> & Searchable)>;
+            for (const entry of batch) if (!('terms' in entry)) void search.put(withTerms(entry));
+            const last = batch[batch.length - 1];
+            if (batch.length < BATCH || !last) break;
+            from = IDBKeyRange.lowerBound([last.t, last.id], true);
+          }
+          search.createIndex('terms', 'terms', { multiEntry: true });
+        }
       },
     });
     const store = new CallStore(db);
     store.defaultCountry = country;
-    store.approximateCount();
     return store;
   }
 
@@ -190,23 +211,6 @@ export class CallStore {
 
   count(): Promise<number> {
     return this.db.count('calls');
-  }
-
-  private counted: { n: number; at: number; pending?: Promise<void> } = { n: 0, at: -Infinity };
-
-  /**
-   * About how many records there are, for planning queries: counting a large store takes a while,
-   * so this answers at once from a count at most a minute old and refreshes it in the background.
-   */
-  approximateCount(): number {
-    const c = this.counted;
-    if (!c.pending && performance.now() - c.at > 60_000) {
-      c.pending = this.db.count('search').then(
-        (n) => void Object.assign(c, { n, at: performance.now(), pending: undefined }),
-        () => void Object.assign(c, { pending: undefined }),
-      );
-    }
-    return c.n;
   }
 
   /**

@@ -40,10 +40,41 @@ export interface SearchEntry {
   t: number;
   id: string;
   cat: Category;
-  /** Folded words of names, company, notes, subject, tags, labels, account, opportunity, ticket. */
+  /**
+   * What the `terms` index keeps (schema v3), each behind the period the call started in
+   * (`termKey`), so that a search reads a term's matches one period at a time, newest first, and
+   * stops once a page is full instead of reading every match of every term: the folded words (`w`)
+   * of names, company, notes, subject, tags, labels, account, opportunity, ticket, and the number
+   * forms (`n`) of the remote number: international, national with trunk prefix, national significant.
+   * (v2 kept the words and numbers bare, in `words` and `numbers`.)
+   */
+  terms: string[];
+}
+
+/** What a call is searched by: its words and the forms of its number. */
+export interface Searchable {
   words: string[];
-  /** Digit strings of the remote number: international, national with trunk prefix, national significant. */
   numbers: string[];
+}
+
+/**
+ * The length of one period of the `terms` index: 30 days. A term's index keys within a period are in
+ * time order (then by word), so reading newest first means reading the newest periods first.
+ */
+export const PERIOD = 30 * 86_400_000;
+
+/** The period a call started in. */
+export function periodOf(startedAt: number): number {
+  return Math.floor(startedAt / PERIOD);
+}
+
+/**
+ * A word (`w`) or number form (`n`) as the `terms` index keeps it: the period as one UTF-16 code
+ * unit (periods since 1970; one character keeps every index key short, so writes and storage cost
+ * what they did in v2), the kind, the text.
+ */
+export function termKey(period: number, kind: 'w' | 'n', text: string): string {
+  return `${String.fromCharCode(period)}${kind}${text}`;
 }
 
 const MAX_TOKEN = 40;
@@ -93,6 +124,10 @@ export function numberKeys(number: string, country?: string): string[] {
 }
 
 export function entryOf(r: CallRecord, country?: string): SearchEntry {
+  return withTerms({ t: -r.startedAt, id: r.id, cat: categoryOf(r), ...searchable(r, country) });
+}
+
+export function searchable(r: CallRecord, country?: string): Searchable {
   const c = r.contact;
   const text = [
     c?.name, c?.company, r.remote.displayName, r.notes, r.subject, r.account, r.opportunity, r.ticket,
@@ -109,7 +144,13 @@ export function entryOf(r: CallRecord, country?: string): SearchEntry {
       if (set.size >= MAX_WORDS) break;
     }
   }
-  return { t: -r.startedAt, id: r.id, cat: categoryOf(r), words: [...set], numbers };
+  return { words: [...set], numbers };
+}
+
+/** An entry with `terms` from its words and numbers (a v2 entry, as v3 keeps it). */
+export function withTerms({ words, numbers, ...e }: Omit<SearchEntry, 'terms'> & Searchable): SearchEntry {
+  const period = periodOf(-e.t);
+  return { ...e, terms: [...words.map((w) => termKey(period, 'w', w)), ...numbers.map((n) => termKey(period, 'n', n))] };
 }
 
 /**
@@ -150,7 +191,12 @@ export function parseSearch(text: string): Term[] {
 }
 
 export function matches(entry: SearchEntry, terms: Term[]): boolean {
+  const period = periodOf(-entry.t);
   return terms.every((t) =>
-    t.prefixes.some((p) => entry.words.some((w) => w.startsWith(p)) || (t.number && entry.numbers.some((n) => n.startsWith(p)))),
+    t.prefixes.some((p) => {
+      const word = termKey(period, 'w', p);
+      const number = termKey(period, 'n', p);
+      return entry.terms.some((k) => k.startsWith(word) || (t.number && k.startsWith(number)));
+    }),
   );
 }

@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import type { CallRecord, HistoryFilter, HistoryPage, HistoryQuery, StorageInfo } from './api.ts';
 import type { CallStore, EntryKey } from './call-store.ts';
 import { hubError } from './errors.ts';
-import { FILTER_CATEGORY, matches, parseSearch, type Category, type Term } from './history-index.ts';
+import { FILTER_CATEGORY, matches, parseSearch, PERIOD, periodOf, termKey, type Category, type Term } from './history-index.ts';
 
 export const MAX_PAGE = 200;
 export const DEFAULT_PAGE = 50;
@@ -25,6 +25,8 @@ export const tuning = {
   budget: 4000,
   /** Entries per read transaction while walking or checking. */
   chunk: 250,
+  /** A search plans each window of periods from counts until one holds this many entries, then keeps that plan. */
+  settle: 500,
 };
 
 /**
@@ -113,91 +115,152 @@ export async function historyPage(store: CallStore, query: HistoryQuery): Promis
     return finish(store, keys, limit, undefined, !cat);
   }
 
-  const sets = await candidates(store, terms, limit, cat !== undefined);
-  const narrow = sets.filter((s): s is Map<string, EntryKey> => s !== undefined);
-  if (!narrow.length) return walk(store, terms, cat, after, limit);
-  // The smallest exhaustive set, kept where every other exhaustive set agrees.
-  narrow.sort((a, b) => a.size - b.size);
-  const [first, ...others] = narrow;
-  let keys = [...first!.entries()].filter(([id]) => others.every((s) => s.has(id))).map(([, k]) => k);
-  if (after) keys = keys.filter((k) => isAfter(k, after));
-  keys.sort(ascending);
-  // Exhaustive sets already matched their terms; broad terms and the filter are checked on entries.
-  const check = narrow.length < terms.length || cat !== undefined;
-  if (!check) return finish(store, keys.slice(0, limit + 1), limit);
-  const found: EntryKey[] = [];
-  let examined = 0;
-  for (let i = 0; i < keys.length && found.length <= limit; i += tuning.chunk) {
-    if (examined >= tuning.budget) return finish(store, found, limit, keys[i - 1]);
-    const chunk = keys.slice(i, i + tuning.chunk);
-    const tx = store.db.transaction('search');
-    const entries = await Promise.all(chunk.map((k) => tx.store.get(k)));
-    examined += chunk.length;
-    for (const e of entries) {
-      if (e && (!cat || e.cat === cat) && matches(e, terms)) found.push([e.t, e.id]);
-    }
+  // The periods holding calls past `after`: the newest such call's, down to the oldest call's.
+  const tx = store.db.transaction('search');
+  const [newest, oldest] = await Promise.all([tx.store.getAllKeys(range(undefined, after), 1), tx.store.openKeyCursor(null, 'prev')]);
+  if (!newest.length || !oldest) return { calls: [] };
+  const lo = periodOf(-oldest.key[0]);
+  const search: Search = { terms, cat, after, found: [], examined: 0, want: limit + 1 };
+  // A window of periods at a time, newest first, sized from the rate of matches so far: one period,
+  // then enough for what the page still lacks (twice as many periods while nothing is found).
+  let span = 1;
+  let read = 0;
+  for (let top = periodOf(-newest[0]![0]); top >= lo; top -= span, span = nextSpan(search, read, span)) {
+    const bottom = Math.max(lo, top - span + 1);
+    const spent = await searchWindow(store, search, bottom, top);
+    read += top - bottom + 1;
+    if (search.found.length >= search.want) return finish(store, search.found, limit);
+    // The budget is spent: return what there is, and where to go on from.
+    if (spent || (search.examined >= tuning.budget && bottom > lo)) return finish(store, search.found, limit, search.last);
   }
-  return finish(store, found, limit);
+  return finish(store, search.found, limit);
 }
 
-/** The index ranges a term reads: its prefixes in the words index, and numbers too for a number. */
-function termRanges(t: Term): Array<['words' | 'numbers', IDBKeyRange]> {
-  return t.prefixes.flatMap((p) => {
-    const r = IDBKeyRange.bound(p, `${p}\uffff`);
-    return t.number ? [['words', r], ['numbers', r]] as Array<['words' | 'numbers', IDBKeyRange]> : [['words', r] as ['words', IDBKeyRange]];
-  });
+/** A search in progress: what it looks for, what it has found (keys in order) and examined so far. */
+interface Search {
+  terms: Term[];
+  cat: Category | undefined;
+  after: EntryKey | undefined;
+  found: EntryKey[];
+  examined: number;
+  /** The terms to list (by index key), as planned in the first window of `tuning.settle` entries; none: walk. */
+  listed?: number[];
+  /** The oldest key examined or found: everything newer is done (the `next` when the budget runs out). */
+  last?: EntryKey;
+  /** Matches that fill the page and show there is more: `limit + 1`. */
+  want: number;
+}
+
+function nextSpan(s: Search, read: number, span: number): number {
+  const rate = s.found.length / Math.max(read, 1);
+  return rate > 0 ? Math.max(1, Math.ceil(((s.want - s.found.length) / rate) * 1.25)) : span * 2;
+}
+
+/** The index ranges of a term in one period: its prefixes among words, and numbers too for a number. */
+function termRanges(t: Term, period: number): IDBKeyRange[] {
+  return t.prefixes.flatMap((p) => (t.number ? ['w', 'n'] as const : ['w'] as const).map((kind) => {
+    const key = termKey(period, kind, p);
+    return IDBKeyRange.bound(key, `${key}\uffff`);
+  }));
 }
 
 /**
- * For each term, the keys of every entry it matches, or undefined for a term left to check (see
- * `plan`). Terms are counted first (cheap), then the chosen ones listed: key-only reads.
+ * The periods bottom…top of a search, read as `plan` says (from counts of each term there, or the
+ * plan settled earlier): the chosen terms' keys listed and intersected, the rest and the filter checked on
+ * the candidates' entries; or, with none chosen, the entries walked newest first. Matches go to
+ * `s.found` in order until it holds `s.want`. True when the budget ran out first.
  */
-async function candidates(store: CallStore, terms: Term[], limit: number, filtered: boolean): Promise<(Map<string, EntryKey> | undefined)[]> {
-  const tx = store.db.transaction('search');
-  const total = store.approximateCount();
-  const counts = await Promise.all(terms.map(async (t) => {
-    // Counting walks the range: a one-letter word or a two-digit number matches a good part of
-    // the index, so it is taken as matching everything (walked, never listed) without counting.
-    if (t.prefixes.every((p) => p.length < (t.number ? 3 : 2))) return Math.max(total, MAX_LIST + 1);
-    const n = await Promise.all(termRanges(t).map(([index, r]) => tx.store.index(index).count(r)));
-    return n.reduce((a, b) => a + b, 0);
-  }));
-  const listed = new Set(plan(counts, total, limit, filtered));
-  const sets: (Map<string, EntryKey> | undefined)[] = [];
-  for (const [i, t] of terms.entries()) {
-    if (!listed.has(i)) {
-      sets.push(undefined);
-      continue;
-    }
+async function searchWindow(store: CallStore, s: Search, bottom: number, top: number): Promise<boolean> {
+  // Entry keys [t, id] of the window: t in (−(top + 1)·PERIOD, −bottom·PERIOD]; [t, []] sorts after [t, any id].
+  const lower = -(top + 1) * PERIOD;
+  const from: [number, string | []] = s.after && s.after[0] > lower ? s.after : [lower, []];
+  const to: [number, []] = [-bottom * PERIOD, []];
+  const window = s.cat ? IDBKeyRange.bound([s.cat, ...from], [s.cat, ...to], true) : IDBKeyRange.bound(from, to, true);
+  const periods = Array.from({ length: top - bottom + 1 }, (_, i) => top - i);
+  const want = s.want - s.found.length;
+
+  // A window is counted and planned until one holds `tuning.settle` entries; later ones follow
+  // that plan without counting again (one read transaction fewer, and no count walk).
+  let listed = s.listed;
+  if (!listed) {
+    const planned = await planWindow(store, s, window, periods, want);
+    listed = planned.listed;
+    if (planned.total >= tuning.settle) s.listed = listed;
+  }
+  if (!listed.length) return walk(store, s, window);
+
+  const sets: Array<Map<string, EntryKey>> = [];
+  for (const i of listed) {
     // One transaction per term, one after the other: a write that comes meanwhile goes in between.
     const own = store.db.transaction('search');
-    const lists = await Promise.all(termRanges(t).map(([index, r]) => own.store.index(index).getAllKeys(r)));
+    const lists = await Promise.all(periods.flatMap((p) => termRanges(s.terms[i]!, p).map((r) => own.store.index('terms').getAllKeys(r))));
     const set = new Map<string, EntryKey>();
     for (const list of lists) for (const k of list) set.set(k[1], k);
     sets.push(set);
   }
-  return sets;
+  // The smallest set, kept where every other set agrees.
+  sets.sort((a, b) => a.size - b.size);
+  const [first, ...others] = sets;
+  let keys = [...first!.entries()].filter(([id]) => others.every((o) => o.has(id))).map(([, k]) => k);
+  if (s.after) keys = keys.filter((k) => isAfter(k, s.after!));
+  keys.sort(ascending);
+  // Listed terms already matched; the others and the filter are checked on entries.
+  if (listed.length === s.terms.length && !s.cat) {
+    s.found.push(...keys.slice(0, want));
+    s.last = s.found[s.found.length - 1] ?? s.last;
+    return false;
+  }
+  for (let i = 0; i < keys.length && s.found.length < s.want; i += tuning.chunk) {
+    if (s.examined >= tuning.budget) return true;
+    const chunk = keys.slice(i, i + tuning.chunk);
+    const tx = store.db.transaction('search');
+    const entries = await Promise.all(chunk.map((k) => tx.store.get(k)));
+    s.examined += chunk.length;
+    for (const [j, e] of entries.entries()) {
+      s.last = chunk[j];
+      if (e && (!s.cat || e.cat === s.cat) && matches(e, s.terms) && s.found.push([e.t, e.id]) >= s.want) return false;
+    }
+  }
+  return false;
+}
+
+/** Counts each term in the window's periods (cheap) and plans the window with `plan`. */
+async function planWindow(store: CallStore, s: Search, window: IDBKeyRange, periods: number[], want: number): Promise<{ listed: number[]; total: number }> {
+  const tx = store.db.transaction('search');
+  const terms = tx.store.index('terms');
+  const [total, ...counts] = await Promise.all([
+    s.cat ? tx.store.index('cat').count(window) : tx.store.count(window),
+    ...s.terms.map(async (t) => {
+      // Counting walks the range: a one-letter word or a two-digit number matches a good part of
+      // the window, so it is taken as matching everything (walked, never listed) without counting.
+      if (t.prefixes.every((p) => p.length < (t.number ? 3 : 2))) return Infinity;
+      const n = await Promise.all(periods.flatMap((p) => termRanges(t, p).map((r) => terms.count(r))));
+      return n.reduce((a, b) => a + b, 0);
+    }),
+  ]);
+  const n = Math.max(total, 1);
+  return { listed: plan(counts.map((c) => (c === Infinity ? n : c)), n, want, s.cat !== undefined).filter((i) => counts[i] !== Infinity), total };
 }
 
 /**
- * Every term is broad: read the entries newest first (one category's, or all), `tuning.chunk` per
- * read transaction, checking the terms on each, until the page is full or the budget is spent.
+ * Every term is broad in this window: read its entries newest first (one category's, or all),
+ * `tuning.chunk` per read transaction, checking the terms on each, until the page is full or the
+ * budget is spent (then true).
  */
-async function walk(store: CallStore, terms: Term[], cat: Category | undefined, after: EntryKey | undefined, limit: number): Promise<HistoryPage> {
-  const found: EntryKey[] = [];
-  let position = after;
-  let examined = 0;
+async function walk(store: CallStore, s: Search, window: IDBKeyRange): Promise<boolean> {
+  let r = window;
   for (;;) {
+    if (s.examined >= tuning.budget) return true;
     const tx = store.db.transaction('search');
-    const r = range(cat, position);
-    const entries = await (cat ? tx.store.index('cat').getAll(r, tuning.chunk) : tx.store.getAll(r, tuning.chunk));
+    const entries = await (s.cat ? tx.store.index('cat').getAll(r, tuning.chunk) : tx.store.getAll(r, tuning.chunk));
     for (const e of entries) {
-      position = [e.t, e.id];
-      examined++;
-      if (matches(e, terms) && found.push(position) > limit) return finish(store, found, limit);
+      const position: EntryKey = [e.t, e.id];
+      s.last = position;
+      s.examined++;
+      if (matches(e, s.terms) && s.found.push(position) >= s.want) return false;
     }
-    if (entries.length < tuning.chunk) return finish(store, found, limit);
-    if (examined >= tuning.budget) return finish(store, found, limit, position);
+    if (entries.length < tuning.chunk || !s.last) return false;
+    r = IDBKeyRange.bound(s.cat ? [s.cat, ...s.last] : s.last, window.upper as IDBValidKey, true, window.upperOpen);
   }
 }
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { CallRecord, HistoryPage, HistoryQuery } from '../../src/worker/api.ts';
-import { CallStore } from '../../src/worker/call-store.ts';
+import { CallStore, DB_VERSION } from '../../src/worker/call-store.ts';
 import { historyPage, plan, tuning } from '../../src/worker/history.ts';
-import { categoryOf, entryOf, matches, parseSearch } from '../../src/worker/history-index.ts';
+import { categoryOf, entryOf, matches, parseSearch, PERIOD, searchable } from '../../src/worker/history-index.ts';
 import { BASE, call, freshStore } from './history-fixtures.ts';
 
 let n = 0;
@@ -58,8 +58,8 @@ function varied(count: number): CallRecord[] {
   });
 }
 
-describe('history store: schema v2', () => {
-  it('a v1 database opens as v2 and its old calls are found by number in any format and by a word', async () => {
+describe('history store: migrations', () => {
+  it('a v1 database opens at the current version and its old calls are found by number in any format and by a word', async () => {
     const name = `test-history-v1-${Date.now()}-${n++}`;
     // The previous schema, written with raw IndexedDB as version 1 shipped it.
     await new Promise<void>((resolve, reject) => {
@@ -84,7 +84,7 @@ describe('history store: schema v2', () => {
     });
     const store = await CallStore.open(name);
     try {
-      expect(store.db.version).to.equal(2);
+      expect(store.db.version).to.equal(DB_VERSION);
       const ids = async (search: string) => (await historyPage(store, { search })).calls.map((c) => c.id);
       for (const form of ['+44 1632 960123', '01632960123', '1632960123', '01632 96', '+441632']) {
         expect(await ids(form), form).to.include('call-00001');
@@ -101,6 +101,97 @@ describe('history store: schema v2', () => {
       expect(r).to.deep.equal(call(1, { notes: 'Wants a quote for the renewal' }));
     } finally {
       store.close();
+    }
+  });
+  it('a v2 database opens as v3: its entries move to the `terms` index and are found by number and word, newest first', async () => {
+    const name = `test-history-v2-${Date.now()}-${n++}`;
+    // Calls 40 days apart, so they fall in different periods of the v3 index.
+    const old = [
+      call(1, { startedAt: BASE, notes: 'Wants a quote for the renewal' }),
+      call(2, { startedAt: BASE + 40 * 86_400_000, remote: { number: '+441632960999', uri: 'sip:x@pbx' }, contact: { name: 'Grace Hopper' }, notes: 'quote sent' }),
+      call(3, { startedAt: BASE + 80 * 86_400_000, remote: { number: '1003', uri: 'sip:1003@pbx' }, notes: 'another quote' }),
+    ];
+    // The v2 schema as it shipped, written with raw IndexedDB: search entries without `terms`.
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open(name, 2);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        const calls = db.createObjectStore('calls', { keyPath: 'id' });
+        calls.createIndex('startedAt', 'startedAt');
+        calls.createIndex('state', 'state');
+        calls.createIndex('time', ['startedAt', 'id'], { unique: true });
+        db.createObjectStore('kv');
+        const search = db.createObjectStore('search', { keyPath: ['t', 'id'] });
+        search.createIndex('cat', ['cat', 't', 'id']);
+        search.createIndex('words', 'words', { multiEntry: true });
+        search.createIndex('numbers', 'numbers', { multiEntry: true });
+        for (const r of old) {
+          calls.put(r);
+          search.put({ t: -r.startedAt, id: r.id, cat: categoryOf(r), ...searchable(r) });
+        }
+      };
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+      req.onerror = () => reject(req.error as Error);
+    });
+    const store = await CallStore.open(name);
+    try {
+      expect(store.db.version).to.equal(DB_VERSION);
+      const search = store.db.transaction('search').store;
+      expect([...search.indexNames].sort()).to.deep.equal(['cat', 'terms']);
+      const ids = async (search: string) => (await historyPage(store, { search })).calls.map((c) => c.id);
+      expect(await ids('quote')).to.deep.equal(['call-00003', 'call-00002', 'call-00001']);
+      expect(await ids('01632 960999')).to.deep.equal(['call-00002']);
+      expect(await ids('+44 1632 960')).to.deep.equal(['call-00002', 'call-00001']);
+      expect(await ids('hopper quote')).to.deep.equal(['call-00002']);
+      expect(await ids('1003 quote')).to.deep.equal(['call-00003']);
+      // A call written after the upgrade is found beside the migrated ones.
+      await store.put(call(4, { startedAt: BASE + 120 * 86_400_000, notes: 'quote accepted' }));
+      expect(await ids('quote')).to.deep.equal(['call-00004', 'call-00003', 'call-00002', 'call-00001']);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('history queries over many periods', () => {
+  let store: CallStore;
+  let records: CallRecord[];
+  const saved = { ...tuning };
+
+  before(async () => {
+    store = await freshStore();
+    // 420 calls about 4 days apart: some 55 periods of the `terms` index, most holding several calls.
+    records = varied(420).map((r, i) => ({ ...r, startedAt: BASE + Math.floor(i / 3) * 11.5 * 86_400_000 + (i % 3 === 2 ? PERIOD / 2 : 0) }));
+    await store.addMissing(records);
+  });
+  after(() => store.close());
+  afterEach(() => Object.assign(tuning, saved));
+
+  const queries: HistoryQuery[] = [
+    { search: 'ada' }, { search: 'zoe angstrom' }, { search: 'invoice refund' }, { search: '+44 1632 96010' }, { search: '01632 960107' },
+    { search: 'ref 1042' }, { search: 'hopper', filter: 'missed' }, { search: 'quote', filter: 'dialed' }, { search: 'nobody-here' },
+    { search: 'turing 01632' }, { search: 'a' }, { search: 'e', filter: 'dialed' }, { search: 'nordic 0163296010' }, { search: 'brien' },
+  ];
+
+  it('finds exactly what a search over every record finds, page after page, as planned by cost', async () => {
+    for (const q of queries) {
+      for (const limit of [1, 7, 50]) {
+        const { ids } = await pages(store, { ...q, limit });
+        expect(ids, `${JSON.stringify(q)} by ${limit}`).to.deep.equal(expected(records, q));
+      }
+    }
+  });
+
+  it('gives the same answers with every term listed, or walked, when the budget runs out, and with the first plan kept', async () => {
+    for (const t of [{ cap: 1_000_000 }, { cap: 0 }, { cap: 12, budget: 30, chunk: 7 }, { settle: 0 }, { settle: 0, cap: 3 }]) {
+      Object.assign(tuning, saved, t);
+      for (const q of queries) {
+        const { ids } = await pages(store, { ...q, limit: 9 });
+        expect(ids, `${JSON.stringify(q)} with ${JSON.stringify(t)}`).to.deep.equal(expected(records, q));
+      }
     }
   });
 });
