@@ -1,22 +1,10 @@
 import { expect } from 'chai';
 import type { CallChange, CallRecord } from '../../src/worker/api.ts';
 import { CallBook } from '../../src/worker/call-book.ts';
-import { newCallRecord } from '../../src/worker/call-state.ts';
+import { freshBook, record } from './book-fixtures.ts';
 import { CallStore } from '../../src/worker/call-store.ts';
 
-let n = 0;
-function record(id: string, at = Date.now()): CallRecord {
-  return newCallRecord({
-    id, sipCallId: `${id}@host`, direction: 'inbound', secure: false, at,
-    remote: { number: '1002', uri: 'sip:1002@pbx' }, local: { uri: 'sip:1001@pbx' },
-  });
-}
-
-async function fresh() {
-  const name = `test-book-${Date.now()}-${n++}`;
-  const store = await CallStore.open(name);
-  return { store, book: new CallBook(store), name };
-}
+const fresh = () => freshBook();
 
 describe('call book', () => {
   it('writes every change through to IndexedDB before announcing it', async () => {

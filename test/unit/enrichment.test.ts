@@ -1,22 +1,11 @@
 import { expect } from 'chai';
-import type { CallChange, CallRecord } from '../../src/worker/api.ts';
-import { CallBook } from '../../src/worker/call-book.ts';
-import { newCallRecord } from '../../src/worker/call-state.ts';
-import { CallStore } from '../../src/worker/call-store.ts';
+import type { CallChange } from '../../src/worker/api.ts';
 import { checkPatch } from '../../src/worker/fields.ts';
+import { freshBook, record as newRecord } from './book-fixtures.ts';
 
-let n = 0;
-function record(id: string, at = Date.now()): CallRecord {
-  return newCallRecord({
-    id, sipCallId: `${id}@host`, direction: 'inbound', secure: false, at,
-    remote: { number: '+441632960123', uri: 'sip:+441632960123@pbx' }, local: { uri: 'sip:1001@pbx' },
-  });
-}
-
-async function fresh() {
-  const store = await CallStore.open(`test-enrich-${Date.now()}-${n++}`);
-  return { store, book: new CallBook(store) };
-}
+const ADA = '+441632960123';
+const record = (id: string) => newRecord(id, Date.now(), ADA);
+const fresh = () => freshBook('test-enrich');
 
 function errorOf(fn: () => unknown): Error | undefined {
   try {

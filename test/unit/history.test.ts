@@ -58,29 +58,33 @@ function varied(count: number): CallRecord[] {
   });
 }
 
+/** Writes a database at `version` with raw IndexedDB, as an earlier schema shipped it, and closes it. */
+function writeRaw(name: string, version: number, upgrade: (db: IDBDatabase) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const req = indexedDB.open(name, version);
+    req.onupgradeneeded = () => upgrade(req.result);
+    req.onsuccess = () => {
+      req.result.close();
+      resolve();
+    };
+    req.onerror = () => reject(req.error as Error);
+  });
+}
+
 describe('history store: migrations', () => {
   it('a v1 database opens at the current version and its old calls are found by number in any format and by a word', async () => {
     const name = `test-history-v1-${Date.now()}-${n++}`;
     // The previous schema, written with raw IndexedDB as version 1 shipped it.
-    await new Promise<void>((resolve, reject) => {
-      const req = indexedDB.open(name, 1);
-      req.onupgradeneeded = () => {
-        const db = req.result;
-        const calls = db.createObjectStore('calls', { keyPath: 'id' });
-        calls.createIndex('startedAt', 'startedAt');
-        calls.createIndex('state', 'state');
-        const kv = db.createObjectStore('kv');
-        kv.put({ ringtone: true, defaultCountry: 'GB' }, 'settings');
-        // One number in E.164, one as the PBX sent it before the country was set.
-        calls.put(call(1, { notes: 'Wants a quote for the renewal' }));
-        calls.put(call(2, { remote: { number: '01632 960999', uri: 'sip:01632960999@pbx' }, contact: { name: 'Grace Hopper' } }));
-        calls.put(call(3, { remote: { number: '1003', uri: 'sip:1003@pbx' } }));
-      };
-      req.onsuccess = () => {
-        req.result.close();
-        resolve();
-      };
-      req.onerror = () => reject(req.error as Error);
+    await writeRaw(name, 1, (db) => {
+      const calls = db.createObjectStore('calls', { keyPath: 'id' });
+      calls.createIndex('startedAt', 'startedAt');
+      calls.createIndex('state', 'state');
+      const kv = db.createObjectStore('kv');
+      kv.put({ ringtone: true, defaultCountry: 'GB' }, 'settings');
+      // One number in E.164, one as the PBX sent it before the country was set.
+      calls.put(call(1, { notes: 'Wants a quote for the renewal' }));
+      calls.put(call(2, { remote: { number: '01632 960999', uri: 'sip:01632960999@pbx' }, contact: { name: 'Grace Hopper' } }));
+      calls.put(call(3, { remote: { number: '1003', uri: 'sip:1003@pbx' } }));
     });
     const store = await CallStore.open(name);
     try {
@@ -112,29 +116,20 @@ describe('history store: migrations', () => {
       call(3, { startedAt: BASE + 80 * 86_400_000, remote: { number: '1003', uri: 'sip:1003@pbx' }, notes: 'another quote' }),
     ];
     // The v2 schema as it shipped, written with raw IndexedDB: search entries without `terms`.
-    await new Promise<void>((resolve, reject) => {
-      const req = indexedDB.open(name, 2);
-      req.onupgradeneeded = () => {
-        const db = req.result;
-        const calls = db.createObjectStore('calls', { keyPath: 'id' });
-        calls.createIndex('startedAt', 'startedAt');
-        calls.createIndex('state', 'state');
-        calls.createIndex('time', ['startedAt', 'id'], { unique: true });
-        db.createObjectStore('kv');
-        const search = db.createObjectStore('search', { keyPath: ['t', 'id'] });
-        search.createIndex('cat', ['cat', 't', 'id']);
-        search.createIndex('words', 'words', { multiEntry: true });
-        search.createIndex('numbers', 'numbers', { multiEntry: true });
-        for (const r of old) {
-          calls.put(r);
-          search.put({ t: -r.startedAt, id: r.id, cat: categoryOf(r), ...searchable(r) });
-        }
-      };
-      req.onsuccess = () => {
-        req.result.close();
-        resolve();
-      };
-      req.onerror = () => reject(req.error as Error);
+    await writeRaw(name, 2, (db) => {
+      const calls = db.createObjectStore('calls', { keyPath: 'id' });
+      calls.createIndex('startedAt', 'startedAt');
+      calls.createIndex('state', 'state');
+      calls.createIndex('time', ['startedAt', 'id'], { unique: true });
+      db.createObjectStore('kv');
+      const search = db.createObjectStore('search', { keyPath: ['t', 'id'] });
+      search.createIndex('cat', ['cat', 't', 'id']);
+      search.createIndex('words', 'words', { multiEntry: true });
+      search.createIndex('numbers', 'numbers', { multiEntry: true });
+      for (const r of old) {
+        calls.put(r);
+        search.put({ t: -r.startedAt, id: r.id, cat: categoryOf(r), ...searchable(r) });
+      }
     });
     const store = await CallStore.open(name);
     try {
