@@ -31,8 +31,6 @@ export class PbAppSettings extends HubElement {
   static override styles = [
     theme,
     css`
-      details { padding: 10px 14px; }
-      summary { cursor: pointer; font-weight: 600; }
       .body { display: grid; gap: 10px; margin-top: 10px; }
       ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 6px; }
       li { display: flex; justify-content: space-between; gap: 8px; align-items: center; flex-wrap: wrap; }

@@ -106,7 +106,6 @@ export class PbCallDetail extends HubElement {
       .app { border-top: 1px solid var(--pb-border); padding-top: 8px; }
       table { border-collapse: collapse; width: 100%; font-size: 0.85em; }
       th, td { text-align: start; padding: 3px 6px 3px 0; border-bottom: 1px solid var(--pb-border); overflow-wrap: anywhere; }
-      summary { cursor: pointer; font-weight: 600; }
       .chips { display: flex; gap: 4px; flex-wrap: wrap; margin: 0; padding: 0; list-style: none; }
       .chips li { border: 1px solid var(--pb-border); border-radius: 999px; padding: 0 8px; font-size: 0.85em; }
     `,

@@ -1,6 +1,7 @@
 import { html, css, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { CallRecord, FieldPatch } from '../worker/api.ts';
+import { getPath } from '../worker/paths.ts';
 import { describe, time, who } from './format.ts';
 import { HubElement } from './hub-element.ts';
 import { theme } from './theme.ts';
@@ -16,12 +17,6 @@ const CONTACT_FIELDS = [
   ['ticket', 'Ticket'],
   ['subject', 'Subject'],
 ] as const;
-
-function read(call: CallRecord, path: string): unknown {
-  let node: unknown = call;
-  for (const part of path.split('.')) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
-  return node;
-}
 
 /**
  * @summary The record of the call in focus (ringing, in progress, just ended, opened from the recent
@@ -110,7 +105,7 @@ export class PbCallRecord extends HubElement {
       </header>
       <dl>
         ${CONTACT_FIELDS.map(([path, label]) => {
-          const value = read(call, path);
+          const value = getPath(call, path);
           return typeof value === 'string' && value
             ? html`<dt>${label}</dt><dd>${value}${this.author(call, path)}</dd>`
             : nothing;
@@ -153,8 +148,6 @@ export class PbLookup extends HubElement {
   static override styles = [
     theme,
     css`
-      details { padding: 10px 14px; }
-      summary { cursor: pointer; font-weight: 600; }
       form { display: grid; gap: 8px; margin-top: 10px; }
       label { display: grid; gap: 4px; }
     `,

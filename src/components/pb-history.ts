@@ -149,8 +149,6 @@ export class PbHistory extends HubElement {
       .more { height: ${ROW}px; display: flex; align-items: center; justify-content: center; }
       .empty { padding: 16px 6px; margin: 0; }
       .error { color: var(--pb-bad); margin: 0; padding: 8px 6px; }
-      details { padding: 10px 14px; }
-      summary { cursor: pointer; font-weight: 600; }
       .data { display: grid; gap: 10px; margin-top: 10px; }
       .data .actions { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
       fieldset { border: 0; padding: 0; margin: 0; display: flex; gap: 12px; flex-wrap: wrap; }

@@ -21,8 +21,6 @@ export class PbSettings extends HubElement {
   static override styles = [
     theme,
     css`
-      details { padding: 10px 14px; }
-      summary { cursor: pointer; font-weight: 600; }
       .body { display: grid; gap: 10px; margin-top: 10px; }
       label { display: flex; gap: 8px; align-items: center; }
       label.field { display: grid; gap: 4px; }

@@ -68,6 +68,9 @@ export const theme = css`
     padding: 14px;
   }
   .muted { color: var(--pb-muted); }
+  /* A collapsible card: settings, apps, lookup, export. */
+  details.card { padding: 10px 14px; }
+  summary { cursor: pointer; font-weight: 600; }
   .visually-hidden {
     position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
   }

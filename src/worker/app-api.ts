@@ -205,7 +205,7 @@ export function serveApp(port: MessagePort, app: RegisteredApp, hub: Hub): () =>
           throw hubError('PermissionDenied', `App "${app.id}" may not write ${path}: it needs the grant "write:${path.split('.')[0]}"`);
         }
       }
-      if (!hub.book.cached().some((r) => r.id === callIdValue)) {
+      if (!hub.book.isCached(callIdValue)) {
         const known = await hub.book.get(callIdValue);
         if (!known) throw hubError('NotFound', `No call with id ${callIdValue}`);
         throw hubError('PermissionDenied', 'Apps write only to the calls in the panel (ringing, in progress, just ended, or opened by the user)');

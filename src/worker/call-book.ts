@@ -65,6 +65,11 @@ export class CallBook {
     return [...this.opened.keys()];
   }
 
+  /** Whether a record is live or opened: apps may write to it. */
+  isCached(id: string): boolean {
+    return this.live.has(id) || this.opened.has(id);
+  }
+
   /** Live calls and opened records: what apps work on. */
   cached(): CallRecord[] {
     return [...this.live.values(), ...this.opened.values()];

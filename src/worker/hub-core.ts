@@ -40,6 +40,8 @@ export class Hub {
   /** The user's changes kept for apps that are not connected. */
   readonly outbox: AppOutbox;
   private adminApps: RegisteredApp[] = [];
+  /** Ids of the registry's apps with the `read` grant (kept with the registry, read on every change). */
+  private readers: string[] = [];
   /** Open app ports by tab and app, oldest first. */
   private readonly appPorts = new Map<string, (() => void)[]>();
   private userApps: RegisteredApp[] = [];
@@ -51,7 +53,7 @@ export class Hub {
   ) {
     this.phone = new SipPhone(book, this.bridge, (patch) => this.setStatus(patch));
     this.outbox = new AppOutbox(store);
-    book.subscribe((change) => this.outbox.note(change, this.registry().filter((a) => a.grants.includes('read')).map((a) => a.id)));
+    book.subscribe((change) => this.outbox.note(change, this.readers));
     this.bridge.onHostChange = (present) => this.setStatus({ mediaTab: present });
     book.onStorageError = (message) => this.setStatus({ storageError: message });
   }
@@ -196,7 +198,9 @@ export class Hub {
       log.warn('ignoring the saved apps', error);
       this.userApps = [];
     }
-    this.setStatus({ settings, apps: this.registry().map(({ origin: _o, rate: _r, ...app }) => app) });
+    const registry = this.registry();
+    this.readers = registry.filter((a) => a.grants.includes('read')).map((a) => a.id);
+    this.setStatus({ settings, apps: registry.map(({ origin: _o, rate: _r, ...app }) => app) });
   }
 
   // ── Apps ───────────────────────────────────────────────────────────────────────────────

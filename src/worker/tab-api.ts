@@ -143,7 +143,6 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
       live = true;
       return own(off);
     },
-    // Not implemented yet: each throws until its issue lands.
     async patchCall(id: string, fields: FieldPatch, options?: { ifVersion?: number }) {
       const hub = await ready;
       const checked = checkPatch(fields);
