@@ -38,16 +38,44 @@ function record(id, { direction, outcome, number, name, at, talk, notes }) {
   };
 }
 
-const now = Date.now();
+/**
+ * The history groups calls by local calendar day, so the seeds are placed on days counted from local
+ * midnight, never as "now minus so many hours" (now − 25 h is two days ago between 00:00 and 01:00).
+ */
+const dayAt = (from, daysAgo, hour) => {
+  const d = new Date(from);
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate() - daysAgo, hour).getTime();
+};
 const HTML_NAME = '<img src="x" onerror="window.__pwned=1">Eve';
-const SEEDS = [
-  record('seed-ada', { direction: 'inbound', outcome: 'answered', number: '+441632960123', name: 'Ada Lovelace', at: now - 2 * 60_000, talk: 95, notes: 'Discussed the quarterly invoice' }),
-  record('seed-bob', { direction: 'inbound', outcome: 'missed', number: '+441632960999', name: 'Bob Missed', at: now - DAY - HOUR }),
-  record('seed-dee', { direction: 'inbound', outcome: 'declined', number: '1005', name: 'Dee Declined', at: now - 2 * DAY }),
-  record('seed-carol', { direction: 'outbound', outcome: 'answered', number: '+14155550100', name: 'Carol Dialed', at: now - 3 * DAY, talk: 30 }),
-  record('seed-fay', { direction: 'outbound', outcome: 'busy', number: '1006', name: 'Fay Busy', at: now - 4 * DAY }),
-  record('seed-eve', { direction: 'inbound', outcome: 'answered', number: '1007', name: HTML_NAME, at: now - 5 * DAY, talk: 12 }),
-];
+/** Set in `before`, once the run is clear of midnight. */
+let now;
+let SEEDS;
+function seeds() {
+  const midnight = dayAt(now, 0, 0);
+  return [
+    // Today, after midnight and before now whatever the time.
+    record('seed-ada', { direction: 'inbound', outcome: 'answered', number: '+441632960123', name: 'Ada Lovelace', at: Math.max(midnight, now - 2 * 60_000), talk: 95, notes: 'Discussed the quarterly invoice' }),
+    record('seed-bob', { direction: 'inbound', outcome: 'missed', number: '+441632960999', name: 'Bob Missed', at: dayAt(now, 1, 12) }),
+    record('seed-dee', { direction: 'inbound', outcome: 'declined', number: '1005', name: 'Dee Declined', at: dayAt(now, 2, 9) }),
+    record('seed-carol', { direction: 'outbound', outcome: 'answered', number: '+14155550100', name: 'Carol Dialed', at: dayAt(now, 3, 15), talk: 30 }),
+    record('seed-fay', { direction: 'outbound', outcome: 'busy', number: '1006', name: 'Fay Busy', at: dayAt(now, 4, 12) }),
+    record('seed-eve', { direction: 'inbound', outcome: 'answered', number: '1007', name: HTML_NAME, at: dayAt(now, 5, 18), talk: 12 }),
+  ];
+}
+
+/**
+ * The first test expects the seeds' days and its live call on today: a run that crossed midnight
+ * before then would move every call a day back and put the live call on a day of its own. Close to
+ * midnight, wait until it has passed (at most this long, once a day).
+ */
+const CLEAR_OF_MIDNIGHT = 5 * 60_000;
+async function clearOfMidnight() {
+  const left = dayAt(Date.now(), -1, 0) - Date.now();
+  if (left < CLEAR_OF_MIDNIGHT) {
+    console.log(`# waiting ${Math.ceil(left / 1000)} s for midnight: the test groups calls by day`);
+    await new Promise((r) => setTimeout(r, left + 1000));
+  }
+}
 const exportFile = (calls) => JSON.stringify({ format: 'patchbay-history', version: 1, calls });
 
 function history(page) {
@@ -106,6 +134,9 @@ describe('call history', () => {
   let pbx, site, browser, a;
   const ALL = ['1002', 'Ada Lovelace', 'Bob Missed', 'Dee Declined', 'Carol Dialed', 'Fay Busy', HTML_NAME];
   before(async () => {
+    await clearOfMidnight();
+    now = Date.now();
+    SEEDS = seeds();
     ({ pbx, site, browser } = rig);
     a = await phone(browser, site, pbx, '1001');
   });
