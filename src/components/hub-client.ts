@@ -14,7 +14,7 @@ export const BUILD_ID: string = __BUILD_ID__;
 export class HubClient extends EventTarget {
   readonly tabId = crypto.randomUUID();
   readonly api: Remote<TabApi>;
-  status: HubStatus = { state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: { ringtone: true }, apps: [] };
+  status: HubStatus = { state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: { ringtone: true }, apps: [], dialRequests: [] };
   /** Live and recent calls, by id. */
   readonly calls = new Map<string, CallRecord>();
   /** The admin's app list (config.json) has reached the hub: the registry is complete. */

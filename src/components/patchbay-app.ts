@@ -11,6 +11,7 @@ import './pb-apps.ts';
 import './pb-call-record.ts';
 import './pb-dialpad.ts';
 import './pb-history.ts';
+import './pb-dial-request.ts';
 import './pb-incoming-call.ts';
 import './pb-recent-calls.ts';
 import './pb-settings.ts';
@@ -127,6 +128,9 @@ export class PatchbayApp extends HubElement {
       ${this.banners()}
       ${signedIn && ringing.length
         ? html`<div class="ringing">${ringing.map((call) => html`<pb-incoming-call .call=${call}></pb-incoming-call>`)}</div>`
+        : ''}
+      ${signedIn && s.dialRequests?.length
+        ? html`<div class="ringing">${s.dialRequests.slice(0, 1).map((r) => html`<pb-dial-request .request=${r}></pb-dial-request>`)}</div>`
         : ''}
       ${this.view === 'history' ? html`<pb-history class="wide"></pb-history>` : ''}
       ${signedIn

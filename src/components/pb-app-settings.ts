@@ -1,6 +1,7 @@
 import { html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { AppEntry } from '../worker/api.ts';
+import { RESERVED_APP_IDS } from '../worker/app-ids.ts';
 import { HubElement } from './hub-element.ts';
 import { theme } from './theme.ts';
 
@@ -65,7 +66,8 @@ export class PbAppSettings extends HubElement {
     const data = new FormData(form);
     const name = String(data.get('name') ?? '').trim();
     const url = String(data.get('url') ?? '').trim();
-    const taken = new Set((this.client?.status.apps ?? []).map((a) => a.id));
+    // Never an id Patchbay keeps for itself: an app called "User" must not pass as the user.
+    const taken = new Set([...RESERVED_APP_IDS, ...(this.client?.status.apps ?? []).map((a) => a.id)]);
     let id = slug(name);
     for (let i = 2; taken.has(id); i++) id = `${slug(name).slice(0, 36)}-${i}`;
     const app: AppEntry = { id, name, url, grants: data.getAll('grant').map(String), source: 'user' };

@@ -119,7 +119,13 @@ export interface CallRecord {
  */
 export type CallChange =
   | { type: 'snapshot'; calls: CallRecord[]; /** Ids of opened records among `calls`. */ opened?: string[] }
-  | { type: 'created' | 'updated' | 'ended' | 'opened' | 'closed'; call: CallRecord; changed: string[] };
+  | {
+      type: 'created' | 'updated' | 'ended' | 'opened' | 'closed';
+      call: CallRecord;
+      changed: string[];
+      /** Who wrote an `updated` change made by a patch (a cleared field keeps no provenance to say so). */
+      by?: Author;
+    };
 
 /** Enrichment a user or an app may write, as dotted paths: "contact.name", "notes", "tags". */
 export type FieldPatch = Record<string, unknown>;
@@ -200,6 +206,19 @@ export interface HubStatus {
   settings: Settings;
   /** The app registry: the admin's apps (config.json) then the user's. */
   apps: AppEntry[];
+  /** Calls apps asked for, waiting for the user's Call or Cancel, oldest first. */
+  dialRequests: DialRequest[];
+}
+
+/** A call an app asked for (`phone.dial`): nothing is dialled until the user says Call. */
+export interface DialRequest {
+  id: string;
+  appId: string;
+  appName: string;
+  /** What the app asked to call: a number, an extension, or a SIP address at the PBX's domain. */
+  target: string;
+  /** When it was asked (epoch ms); it is refused after a minute. */
+  at: number;
 }
 
 /** Hub settings, shared by every tab and kept in IndexedDB. */
@@ -275,6 +294,8 @@ export interface TabApi {
   lastAccount(): Promise<Omit<SignInOptions, 'password'> | undefined>;
 
   dial(target: string): Promise<string>;
+  /** The user's answer to an app's call request: `call` dials (resolves with the call's id), else refuses. */
+  decideDial(requestId: string, call: boolean): Promise<string | undefined>;
   answer(callId: string): Promise<void>;
   decline(callId: string): Promise<void>;
   sendToVoicemail(callId: string): Promise<void>;

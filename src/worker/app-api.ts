@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import type { CallChange, CallRecord } from './api.ts';
 import { DEFAULT_RATE, mayWrite, type RegisteredApp } from './app-registry.ts';
 import { hubError } from './errors.ts';
-import { checkPatch, getPath } from './fields.ts';
+import { boundedArray, callId, checkPatch, getPath } from './fields.ts';
 import type { Hub } from './hub-core.ts';
 import { logger } from './log.ts';
 
@@ -52,14 +52,12 @@ export const KNOWN_CALLS = 100;
 const RequestSchema = v.object({
   id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
   type: v.picklist(['GET', 'SET', 'APPLY', 'CONSTRUCT', 'ENDPOINT', 'RELEASE']),
-  path: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(32))), v.maxLength(3)), []),
+  path: v.optional(boundedArray(v.pipe(v.string(), v.maxLength(32)), 3, 'names'), []),
   argumentList: v.optional(
-    v.pipe(v.array(v.object({ type: v.literal('RAW', 'arguments must be plain values'), value: v.unknown() })), v.maxLength(4)),
+    boundedArray(v.object({ type: v.literal('RAW', 'arguments must be plain values'), value: v.unknown() }), 4, 'arguments'),
     [],
   ),
 });
-
-const callId = v.pipe(v.string('a call id'), v.minLength(1), v.maxLength(64, 'a call id'));
 const ListOptions = v.optional(
   v.strictObject({
     live: v.optional(v.boolean()),
@@ -70,7 +68,7 @@ const ListOptions = v.optional(
 const PatchOptions = v.optional(v.strictObject({ ifVersion: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) }), {});
 
 function parse<S extends v.GenericSchema>(schema: S, value: unknown, what: string): v.InferOutput<S> {
-  const result = v.safeParse(schema, value);
+  const result = v.safeParse(schema, value, { abortEarly: true });
   if (!result.success) {
     const issue = result.issues[0];
     const where = issue.path?.map((p) => String(p.key)).join('.');
@@ -79,21 +77,41 @@ function parse<S extends v.GenericSchema>(schema: S, value: unknown, what: strin
   return result.output;
 }
 
-/** A token bucket per app: `rate` requests a second sustained, twice that in a burst. */
+/**
+ * A token bucket per app: `rate` tokens a second sustained, twice that in a burst. A request takes one
+ * token to be looked at; a write is then charged what it costs the hub (`writeCost`), which may leave
+ * the bucket in debt: the app's next requests wait until it is paid off.
+ */
 class RateLimit {
   private tokens: number;
   private at = performance.now();
   constructor(private readonly rate: number) {
     this.tokens = rate * 2;
   }
-  take(): boolean {
+  private refill() {
     const now = performance.now();
     this.tokens = Math.min(this.rate * 2, this.tokens + ((now - this.at) / 1000) * this.rate);
     this.at = now;
+  }
+  take(): boolean {
+    this.refill();
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
   }
+  charge(cost: number): void {
+    this.refill();
+    this.tokens -= cost;
+  }
+}
+
+/**
+ * What a write costs beyond its request, in tokens: the hub writes the whole record through to
+ * IndexedDB and tells every subscriber, so a write is charged one token per 4 KB of the record it
+ * leaves (a small record: nothing extra; one at the size limit: 128 tokens).
+ */
+export function writeCost(record: CallRecord): number {
+  return Math.floor(JSON.stringify(record).length / 4096);
 }
 const limits = new Map<string, RateLimit>();
 
@@ -101,9 +119,12 @@ const MAX_SUBSCRIPTIONS = 10;
 
 /**
  * Serves one app on `port` until the port is closed. Returns a function that closes it (the panel tab
- * that handed it over went away, or the app left the registry).
+ * that handed it over went away, or the app left the registry). The app's entry is read from the
+ * registry again for every request: a grant taken away is gone at once, and an app no longer in the
+ * registry has its port closed, unanswered.
  */
-export function serveApp(port: MessagePort, app: RegisteredApp, hub: Hub): () => void {
+export function serveApp(port: MessagePort, appId: string, hub: Hub): () => void {
+  let app: RegisteredApp = hub.app(appId)!;
   const subscriptions = new Map<number, () => void>();
   let nextSub = 1;
   let outgoing: AppEventMessage['events'] | undefined;
@@ -143,6 +164,7 @@ export function serveApp(port: MessagePort, app: RegisteredApp, hub: Hub): () =>
   let limit = limits.get(app.id);
   if (!limit) limits.set(app.id, (limit = new RateLimit(app.rate ?? DEFAULT_RATE)));
   const bucket = limit;
+  const dials = new Set<string>();
 
   const need = (grant: string) => {
     if (!app.grants.includes(grant)) throw hubError('PermissionDenied', `App "${app.id}" has no "${grant}" grant`);
@@ -175,7 +197,7 @@ export function serveApp(port: MessagePort, app: RegisteredApp, hub: Hub): () =>
       known.set(sub, new Map(hub.book.cached().slice(-KNOWN_CALLS).map((c) => [c.id, c.version])));
       // What the user wrote while this app was away (offline, or its panel closed) comes first.
       void hub.outbox.take(app.id).then(async (waiting) => {
-        for (const [id, changed] of Object.entries(waiting)) {
+        for (const [id, changed] of waiting) {
           const call = await hub.book.get(id);
           if (call && subscriptions.has(sub)) push(sub, { type: 'updated', call, changed });
         }
@@ -193,31 +215,40 @@ export function serveApp(port: MessagePort, app: RegisteredApp, hub: Hub): () =>
     'calls.patch': async ([id, fields, options]) => {
       const callIdValue = parse(callId, id, 'id');
       const { ifVersion } = parse(PatchOptions, options, 'options');
+      const invalid = (error: unknown) => {
+        if ((error as Error).name === 'InvalidArgument') return hubError('InvalidMessage', (error as Error).message);
+        return error as Error;
+      };
       let checked;
       try {
-        checked = checkPatch(fields, app.id);
+        // Grants are checked on every path before any value is looked at.
+        checked = checkPatch(fields, app.id, (path) => mayWrite(app, path));
       } catch (error) {
-        if ((error as Error).name === 'InvalidArgument') throw hubError('InvalidMessage', (error as Error).message);
-        throw error;
-      }
-      for (const path of checked.keys()) {
-        if (!mayWrite(app, path)) {
-          throw hubError('PermissionDenied', `App "${app.id}" may not write ${path}: it needs the grant "write:${path.split('.')[0]}"`);
-        }
+        throw invalid(error);
       }
       if (!hub.book.isCached(callIdValue)) {
         const known = await hub.book.get(callIdValue);
         if (!known) throw hubError('NotFound', `No call with id ${callIdValue}`);
         throw hubError('PermissionDenied', 'Apps write only to the calls in the panel (ringing, in progress, just ended, or opened by the user)');
       }
-      const record = await hub.book.patch(callIdValue, app.id, checked, ifVersion);
+      const record = await hub.book.patch(callIdValue, app.id, checked, ifVersion).catch((error: unknown) => {
+        throw invalid(error);
+      });
+      bucket.charge(writeCost(record));
       return { version: record.version };
     },
 
     'phone.dial': async ([target]) => {
       need('dial');
       const number = parse(v.pipe(v.string('a number'), v.minLength(1), v.maxLength(64, 'at most 64 characters')), target, 'number');
-      return { id: await hub.phone.dial(number) };
+      // The user confirms every call an app asks for, in the panel.
+      const request = hub.dialRequests.ask(app, number);
+      dials.add(request.id);
+      try {
+        return { id: await request.placed };
+      } finally {
+        dials.delete(request.id);
+      }
     },
   };
 
@@ -234,6 +265,12 @@ export function serveApp(port: MessagePort, app: RegisteredApp, hub: Hub): () =>
     const data = event.data;
     // Without an id there is nobody to answer.
     if (typeof data !== 'object' || data === null || typeof (data as { id?: unknown }).id !== 'string') return;
+    const current = hub.app(appId);
+    if (!current) {
+      close();
+      return;
+    }
+    app = current;
     const id = String((data as { id: string }).id).slice(0, 64);
     if (!bucket.take()) {
       fail(id, hubError('RateLimited', `App "${app.id}" sent more than ${app.rate ?? DEFAULT_RATE} requests a second; slow down and retry`));
@@ -271,10 +308,12 @@ export function serveApp(port: MessagePort, app: RegisteredApp, hub: Hub): () =>
   };
   port.start();
 
-  return () => {
+  const close = () => {
     for (const off of subscriptions.values()) off();
     subscriptions.clear();
+    for (const id of dials) hub.dialRequests.withdraw(id, 'The app was disconnected');
     port.onmessage = null;
     port.close();
   };
+  return close;
 }

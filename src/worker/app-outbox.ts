@@ -12,8 +12,24 @@ const KEY = 'app-outbox';
 /** Calls kept per app; the oldest go first. */
 const MAX_CALLS = 200;
 
-/** app id → call id → the fields the user changed. */
-type Outbox = Record<string, Record<string, string[]>>;
+/**
+ * app id → call id → the fields the user changed; Maps, never plain objects keyed by app id (an id
+ * like `constructor` would reach `Object.prototype`). Stored as nested entry lists.
+ */
+type Outbox = Map<string, Map<string, string[]>>;
+type Stored = [string, [string, string[]][]][];
+
+function load(stored: unknown): Outbox {
+  const box: Outbox = new Map();
+  // Written before Maps: a plain object of objects. Own keys only.
+  const entries = Array.isArray(stored) ? (stored as Stored) : stored && typeof stored === 'object' ? Object.entries(stored as Record<string, Record<string, string[]>>).map(([k, calls]) => [k, Object.entries(calls ?? {})] as Stored[number]) : [];
+  for (const [app, calls] of entries) {
+    if (typeof app === 'string' && Array.isArray(calls)) box.set(app, new Map(calls.filter(([id, f]) => typeof id === 'string' && Array.isArray(f))));
+  }
+  return box;
+}
+
+const save = (box: Outbox): Stored => [...box].map(([app, calls]) => [app, [...calls]]);
 
 export class AppOutbox {
   private connected = new Map<string, number>();
@@ -21,7 +37,7 @@ export class AppOutbox {
   private saving: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly store: CallStore) {
-    this.cache = store.getValue<Outbox>(KEY).then((o) => o ?? {}, () => ({}));
+    this.cache = store.getValue<unknown>(KEY).then(load, () => new Map());
   }
 
   /** Counts an app's open connections: apps with none collect the user's changes. */
@@ -39,31 +55,35 @@ export class AppOutbox {
 
   /** Keeps a change the user made for every reading app that is not connected now. */
   note(change: CallChange, readers: string[]): void {
-    if (change.type !== 'updated') return;
-    const byUser = change.changed.filter((f) => change.call.provenance[f]?.by === 'user');
+    if (change.type !== 'updated' || change.by !== 'user') return;
     const absent = readers.filter((id) => !this.connected.has(id));
-    if (!byUser.length || !absent.length) return;
+    if (!change.changed.length || !absent.length) return;
     void this.update((box) => {
       for (const id of absent) {
-        const calls = (box[id] ??= {});
-        const id2 = change.call.id;
-        const fields = new Set([...(calls[id2] ?? []), ...byUser]);
-        delete calls[id2];
-        calls[id2] = [...fields];
-        const ids = Object.keys(calls);
-        for (const old of ids.slice(0, Math.max(0, ids.length - MAX_CALLS))) delete calls[old];
+        let calls = box.get(id);
+        if (!calls) box.set(id, (calls = new Map()));
+        const callId = change.call.id;
+        const fields = new Set([...(calls.get(callId) ?? []), ...change.changed]);
+        calls.delete(callId);
+        calls.set(callId, [...fields]);
+        for (const old of [...calls.keys()].slice(0, Math.max(0, calls.size - MAX_CALLS))) calls.delete(old);
       }
     });
   }
 
   /** Takes what is waiting for `appId` (call id → fields), and forgets it. */
-  async take(appId: string): Promise<Record<string, string[]>> {
-    let taken: Record<string, string[]> = {};
+  async take(appId: string): Promise<Map<string, string[]>> {
+    let taken = new Map<string, string[]>();
     await this.update((box) => {
-      taken = box[appId] ?? {};
-      delete box[appId];
+      taken = box.get(appId) ?? taken;
+      box.delete(appId);
     });
     return taken;
+  }
+
+  /** Forgets an app that left the registry. */
+  forget(appId: string): Promise<void> {
+    return this.update((box) => void box.delete(appId));
   }
 
   private update(edit: (box: Outbox) => void): Promise<void> {
@@ -74,7 +94,7 @@ export class AppOutbox {
     this.cache = next;
     this.saving = this.saving
       .then(() => next)
-      .then((box) => this.store.setValue(KEY, box))
+      .then((box) => this.store.setValue(KEY, save(box)))
       .catch((error: unknown) => log.warn('could not keep changes for apps that are away', error));
     return next.then(() => undefined);
   }

@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import type { AppEntry } from './api.ts';
 import { hubError } from './errors.ts';
-import { APP_ID, FIELD_PATHS } from './fields.ts';
+import { APP_ID, boundedArray, FIELD_PATHS, RESERVED_APP_IDS } from './fields.ts';
 
 /** Writable prefixes: every field path and each group above it ("contact"). */
 const WRITABLE = new Set<string>([...FIELD_PATHS, ...FIELD_PATHS.filter((p) => p.includes('.')).map((p) => p.split('.')[0]!)]);
@@ -20,10 +20,22 @@ export function isGrant(grant: string): boolean {
 export const DEFAULT_RATE = 100;
 
 const AppSchema = v.object({
-  id: v.pipe(v.string(), v.regex(APP_ID, 'an id of lower-case letters, digits and dashes (at most 40)')),
+  id: v.pipe(
+    v.string(),
+    v.regex(APP_ID, 'an id of lower-case letters, digits and dashes (at most 40)'),
+    v.check((id) => !RESERVED_APP_IDS.has(id), 'an id other than user, pbx, contacts and the other names Patchbay keeps for itself'),
+  ),
   name: v.pipe(v.string(), v.trim(), v.minLength(1, 'a name'), v.maxLength(60, 'a name of at most 60 characters')),
-  url: v.pipe(v.string(), v.maxLength(2048), v.url('an absolute URL'), v.check((u) => /^https?:\/\//i.test(u), 'an http(s) URL')),
-  grants: v.pipe(v.array(v.pipe(v.string(), v.check(isGrant, 'read, dial or write:<field>'))), v.maxLength(30)),
+  url: v.pipe(
+    v.string(),
+    v.maxLength(2048),
+    v.url('an absolute URL'),
+    v.check((u) => /^https?:\/\//i.test(u), 'an http(s) URL'),
+    // One spelling per address (`HTTP://Host:80/` is `http://host/`): the panel compares it with the
+    // iframe's own `src`, which the browser keeps normalised.
+    v.transform((u) => new URL(u).href),
+  ),
+  grants: boundedArray(v.pipe(v.string(), v.check(isGrant, 'read, dial or write:<field>')), 30, 'grants'),
   rate: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000))),
 });
 
@@ -38,7 +50,7 @@ export function checkApps(list: unknown, source: AppEntry['source'], panelOrigin
   if (list.length > 20) throw hubError('InvalidArgument', 'at most 20 apps');
   const out: RegisteredApp[] = [];
   for (const [i, raw] of list.entries()) {
-    const result = v.safeParse(AppSchema, raw);
+    const result = v.safeParse(AppSchema, raw, { abortEarly: true });
     if (!result.success) {
       const issue = result.issues[0];
       const where = issue.path?.map((p) => String(p.key)).join('.') ?? '';

@@ -3,7 +3,7 @@
  * before it is announced, versions and provenance per field, subscribers told in order.
  */
 import type { Author, CallChange, CallRecord } from './api.ts';
-import { getPath, setPath, type CheckedPatch } from './fields.ts';
+import { getPath, overLimits, setPath, type CheckedPatch } from './fields.ts';
 import type { CallStore } from './call-store.ts';
 import { interrupt, isLive, transition, type Transition } from './call-state.ts';
 import { hubError } from './errors.ts';
@@ -16,7 +16,7 @@ export { PBX_FIELDS } from './fields.ts';
 export type Listener = (change: CallChange) => void;
 
 interface PendingCommit {
-  change: { type: 'created' | 'updated' | 'ended'; call: CallRecord; changed: string[] };
+  change: { type: 'created' | 'updated' | 'ended'; call: CallRecord; changed: string[]; by?: Author };
   resolve: (record: CallRecord) => void;
 }
 
@@ -158,7 +158,7 @@ export class CallBook {
       }
       if (!next) return Promise.resolve(inMemory);
       this.remember(next.record);
-      return this.commit(next.record, 'updated', next.changed);
+      return this.commit(next.record, 'updated', next.changed, by);
     }
     return this.enqueue(async () => {
       const cachedNow = this.live.get(id) ?? this.opened.get(id);
@@ -180,7 +180,7 @@ export class CallBook {
             : `The edit was not saved: ${(error as Error)?.message ?? error}`);
         }
       }
-      this.emit({ type: 'updated', call: next.record, changed: next.changed });
+      this.emit({ type: 'updated', call: next.record, changed: next.changed, by });
       return next.record;
     });
   }
@@ -197,9 +197,19 @@ export class CallBook {
       changed.push(path);
     }
     if (changed.length === 0) return undefined;
+    // A write that adds (not one that only clears) must keep the record within the shared limits.
+    if (changed.some((path) => fields.get(path) !== undefined)) {
+      const areas = new Set(changed.filter((p) => p.startsWith('apps.')).map((p) => p.split('.')[1]!));
+      const why = overLimits(next, areas);
+      if (why) throw hubError('InvalidArgument', `Not saved: ${why}`);
+    }
     const at = this.now();
     const provenance = { ...record.provenance };
-    for (const path of changed) provenance[path] = { by, at };
+    // A cleared field has no author: its provenance goes with it.
+    for (const path of changed) {
+      if (fields.get(path) === undefined) delete provenance[path];
+      else provenance[path] = { by, at };
+    }
     return { record: { ...next, provenance, version: record.version + 1 }, changed };
   }
 
@@ -267,7 +277,7 @@ export class CallBook {
    * flight are gathered and written in one transaction, then announced in order: under load the
    * cost of IndexedDB is shared, and nothing is ever announced before it is stored.
    */
-  private commit(record: CallRecord, type: 'created' | 'updated' | 'ended', changed: string[]): Promise<CallRecord> {
+  private commit(record: CallRecord, type: 'created' | 'updated' | 'ended', changed: string[], by?: Author): Promise<CallRecord> {
     return new Promise((resolve) => {
       if (!this.batch) {
         const batch: PendingCommit[] = (this.batch = []);
@@ -280,7 +290,7 @@ export class CallBook {
           }
         });
       }
-      this.batch.push({ change: { type, call: record, changed }, resolve });
+      this.batch.push({ change: { type, call: record, changed, ...(by ? { by } : {}) }, resolve });
     });
   }
 

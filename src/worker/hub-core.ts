@@ -6,6 +6,7 @@ import { AppOutbox } from './app-outbox.ts';
 import { checkApps, type RegisteredApp } from './app-registry.ts';
 import { CallBook } from './call-book.ts';
 import { CallStore } from './call-store.ts';
+import { DialRequests } from './dial-requests.ts';
 import { forget, recall, remember } from './credentials.ts';
 import { hubError } from './errors.ts';
 import { logger } from './log.ts';
@@ -32,7 +33,7 @@ export class Hub {
   readonly bridge = new MediaBridge();
   readonly phone: SipPhone;
   private statusValue: HubStatus = {
-    state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: DEFAULT_SETTINGS, apps: [],
+    state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: DEFAULT_SETTINGS, apps: [], dialRequests: [],
   };
   private readonly statusListeners = new Set<(s: HubStatus) => void>();
   private readonly tabs = new Map<string, Tab>();
@@ -45,6 +46,8 @@ export class Hub {
   /** Open app ports by tab and app, oldest first. */
   private readonly appPorts = new Map<string, (() => void)[]>();
   private userApps: RegisteredApp[] = [];
+  /** Calls apps asked for, waiting for the user. */
+  readonly dialRequests: DialRequests;
 
   private constructor(
     readonly store: CallStore,
@@ -52,6 +55,11 @@ export class Hub {
     readonly build: string,
   ) {
     this.phone = new SipPhone(book, this.bridge, (patch) => this.setStatus(patch));
+    this.dialRequests = new DialRequests(
+      () => (this.statusValue.state === 'signed-out' ? undefined : this.statusValue.aor?.replace(/^sips?:[^@]*@/i, '').replace(/[;?].*$/, '')),
+      (target) => this.phone.dial(target),
+      (dialRequests) => this.setStatus({ dialRequests }),
+    );
     this.outbox = new AppOutbox(store);
     book.subscribe((change) => this.outbox.note(change, this.readers));
     this.bridge.onHostChange = (present) => this.setStatus({ mediaTab: present });
@@ -200,7 +208,37 @@ export class Hub {
     }
     const registry = this.registry();
     this.readers = registry.filter((a) => a.grants.includes('read')).map((a) => a.id);
+    this.revokeChangedApps(registry);
     this.setStatus({ settings, apps: registry.map(({ origin: _o, rate: _r, ...app }) => app) });
+  }
+
+  /** Each app's entry as last served, to see what a registry change takes away. */
+  private served = new Map<string, RegisteredApp>();
+
+  /**
+   * An app that left the registry or moved (another URL) has its ports closed (a popup it opened holds
+   * no port of the hub any more) and its waiting call requests refused. Grants are read again on every
+   * request; an app that lost `dial` has its waiting call requests refused too.
+   */
+  private revokeChangedApps(registry: RegisteredApp[]): void {
+    for (const [id, was] of this.served) {
+      const is = registry.find((a) => a.id === id);
+      if (is && is.url === was.url) {
+        if (!is.grants.includes('dial')) this.dialRequests.withdrawApp(id, 'The app may no longer place calls');
+        this.served.set(id, is);
+        continue;
+      }
+      log.info(`app ${id} ${is ? 'moved' : 'left the registry'}: closing its ports`);
+      for (const [key, closers] of [...this.appPorts]) if (key.endsWith(` ${id}`)) for (const close of [...closers]) close();
+      this.dialRequests.withdrawApp(id, 'The app was removed');
+      if (!is) void this.outbox.forget(id);
+      this.served.delete(id);
+    }
+  }
+
+  /** One app's registry entry, as it is now. */
+  app(id: string): RegisteredApp | undefined {
+    return this.registry().find((a) => a.id === id);
   }
 
   // ── Apps ───────────────────────────────────────────────────────────────────────────────
@@ -222,12 +260,15 @@ export class Hub {
    * iframe; the port is closed with that tab.
    */
   async connectApp(appId: string, tab: Tab | undefined): Promise<MessagePort> {
-    const app = this.registry().find((a) => a.id === appId);
-    if (!app) throw hubError('NotFound', `No app "${appId}" in the registry`);
+    if (!this.app(appId)) throw hubError('NotFound', `No app "${appId}" in the registry`);
     // Loaded with the first app: a phone with no apps never pays for it.
     const { serveApp } = await import('./app-api.ts');
+    // Looked up again after the import: the registry may have changed meanwhile.
+    const app = this.app(appId);
+    if (!app) throw hubError('NotFound', `No app "${appId}" in the registry`);
+    this.served.set(app.id, app);
     const channel = new MessageChannel();
-    const closePort = serveApp(channel.port1, app, this);
+    const closePort = serveApp(channel.port1, app.id, this);
     const disconnect = this.outbox.connect(app.id);
     // An app that connects again and again (each handshake is a new port) keeps only its newest few.
     const key = `${tab?.id ?? ''} ${app.id}`;

@@ -85,6 +85,9 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
     async dial(target: string) {
       return (await ready).phone.dial(text(target, 'Number', 256));
     },
+    async decideDial(requestId: string, call: boolean) {
+      return (await ready).dialRequests.decide(text(requestId, 'request id', 64), call === true);
+    },
     async answer(id: string) {
       await (await ready).phone.answer(text(id, 'call id', 64));
     },
