@@ -5,8 +5,16 @@ import type { AppEntry } from '../worker/api.ts';
 import { HubElement } from './hub-element.ts';
 import { theme } from './theme.ts';
 
-/** What an iframed app may do: run its scripts with its own origin's storage, forms, and open links. */
-export const APP_SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads';
+/**
+ * What an iframed app may do: run its scripts with its own origin's storage, submit forms, and open
+ * links in a new window. Popups stay sandboxed like the app (no `allow-popups-to-escape-sandbox`), and
+ * no download starts from an app (no `allow-downloads`): a file for the user is a link the user opens.
+ */
+export const APP_SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-popups';
+
+/** Handshakes one app may start in `HANDSHAKE_WINDOW` ms; beyond that its messages are dropped unread. */
+const HANDSHAKES = 5;
+const HANDSHAKE_WINDOW = 10_000;
 
 /** The origins the page's Content Security Policy lets it frame, once set (a policy can only tighten). */
 let framedOrigins: Set<string> | undefined;
@@ -35,7 +43,9 @@ const originOf = (app: AppEntry) => new URL(app.url).origin;
 export class PbApps extends HubElement {
   @state() private selected = '';
   @state() private connected = new Set<string>();
-  private readonly frames = new Map<string, HTMLIFrameElement>();
+  private readonly frames = new Map<string, { frame: HTMLIFrameElement; url: string }>();
+  /** Per app: a handshake in flight, and when its recent handshakes started. */
+  private readonly handshakes = new Map<string, { busy: boolean; times: number[] }>();
 
   static override styles = [
     theme,
@@ -72,19 +82,29 @@ export class PbApps extends HubElement {
    * port; anything else gets nothing at all (not even a refusal to probe with).
    */
   private readonly onMessage = (event: MessageEvent) => {
+    // Cheapest checks first: a flood of messages costs a comparison each.
+    if (!event.source) return;
     const data = event.data as { type?: unknown; nonce?: unknown } | null;
     if (data?.type !== 'patchbay:connect' || typeof data.nonce !== 'string' || data.nonce.length > 64) return;
-    const app = this.apps.find((a) => this.frames.get(a.id)?.contentWindow === event.source);
-    if (!app || !event.source || event.origin !== originOf(app)) return;
+    const app = this.apps.find((a) => this.frames.get(a.id)?.frame.contentWindow === event.source);
+    if (!app || event.origin !== originOf(app)) return;
+    // One handshake in flight per app, and a few in a while: each costs the hub a port.
+    const now = performance.now();
+    const h = this.handshakes.get(app.id) ?? { busy: false, times: [] };
+    this.handshakes.set(app.id, h);
+    h.times = h.times.filter((t) => now - t < HANDSHAKE_WINDOW);
+    if (h.busy || h.times.length >= HANDSHAKES) return;
+    h.busy = true;
+    h.times.push(now);
     const source = event.source as Window;
     const nonce = data.nonce;
     void this.client!.api.connectApp(app.id).then(
       (port) => {
         source.postMessage({ type: 'patchbay:port', nonce }, originOf(app), [port]);
-        this.connected = new Set([...this.connected, app.id]);
+        if (!this.connected.has(app.id)) this.connected = new Set([...this.connected, app.id]);
       },
       (error: Error) => source.postMessage({ type: 'patchbay:refused', nonce, reason: error.message }, originOf(app)),
-    );
+    ).finally(() => (h.busy = false));
   };
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -96,17 +116,17 @@ export class PbApps extends HubElement {
   }
 
   private frame(app: AppEntry) {
-    // One iframe per app for the life of the tab: re-rendering never reloads an app.
-    let frame = this.frames.get(app.id);
-    if (!frame || frame.src !== app.url) {
-      frame = document.createElement('iframe');
-      frame.src = app.url;
-      frame.title = app.name;
-      frame.setAttribute('sandbox', APP_SANDBOX);
-      frame.referrerPolicy = 'origin';
-      frame.loading = 'eager';
-      this.frames.set(app.id, frame);
-    }
+    // One iframe per app for the life of the tab: re-rendering never reloads an app. Compared with the
+    // URL it was made for, never with `frame.src` (which the browser keeps in its own spelling).
+    const known = this.frames.get(app.id);
+    if (known?.url === app.url) return known.frame;
+    const frame = document.createElement('iframe');
+    frame.src = app.url;
+    frame.title = app.name;
+    frame.setAttribute('sandbox', APP_SANDBOX);
+    frame.referrerPolicy = 'origin';
+    frame.loading = 'eager';
+    this.frames.set(app.id, { frame, url: app.url });
     return frame;
   }
 
