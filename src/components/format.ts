@@ -12,6 +12,15 @@ export function who(call: CallRecord): string {
   return call.contact?.name || call.remote.displayName || call.remote.number || call.remote.uri;
 }
 
+/**
+ * What "Call back" dials: the number the panel shows for the call (E.164, or the extension), through
+ * the user's own PBX; the SIP address only for a party with no number. Never the stored URI behind a
+ * number on screen: an imported record or a forged From could point it at another domain.
+ */
+export function callBackTarget(call: CallRecord): string {
+  return call.remote.number || call.remote.uri;
+}
+
 const outcomeText: Record<string, string> = {
   answered: 'answered',
   missed: 'missed',

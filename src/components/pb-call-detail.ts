@@ -2,7 +2,7 @@ import { html, css, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { CallRecord, Provenance } from '../worker/api.ts';
-import { dateTime, duration, outcomeLabel, time, timeOfDay, who } from './format.ts';
+import { callBackTarget, dateTime, duration, outcomeLabel, time, timeOfDay, who } from './format.ts';
 import { HubElement } from './hub-element.ts';
 import { theme } from './theme.ts';
 
@@ -249,7 +249,7 @@ export class PbCallDetail extends HubElement {
   private callBack(): Promise<void> {
     const call = this.call!;
     return this.run(async () => {
-      await this.client!.api.dial(call.remote.uri);
+      await this.client!.api.dial(callBackTarget(call));
       this.navigate();
     });
   }
@@ -361,7 +361,8 @@ export class PbCallDetail extends HubElement {
       ${c
         ? html`
             <div class="actions">
-              <button class="good" ?disabled=${!registered} title=${registered ? '' : 'Sign in to call'} @click=${this.callBack}>Call back</button>
+              <button class="good" ?disabled=${!registered} title=${registered ? `Calls ${callBackTarget(c)}` : 'Sign in to call'}
+                @click=${this.callBack}>Call back</button>
               <button @click=${this.openForApps}>Open for apps</button>
             </div>
             <div class="fields">

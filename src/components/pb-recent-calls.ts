@@ -1,7 +1,7 @@
 import { html, css } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { CallRecord } from '../worker/api.ts';
-import { describe, duration, time, who } from './format.ts';
+import { callBackTarget, describe, duration, time, who } from './format.ts';
 import { HubElement } from './hub-element.ts';
 import { theme } from './theme.ts';
 
@@ -36,7 +36,7 @@ export class PbRecentCalls extends HubElement {
       <span class="actions">
         <button aria-label=${`Open the call with ${who(c)} for apps`} title="Show it in the panel; apps are told and may add to it"
           @click=${() => this.run(() => this.client!.api.openCall(c.id))}>Open</button>
-        <button aria-label=${`Call ${who(c)} back`} @click=${() => this.run(() => this.client!.api.dial(c.remote.uri))}>Call back</button>
+        <button aria-label=${`Call ${who(c)} back`} @click=${() => this.run(() => this.client!.api.dial(callBackTarget(c)))}>Call back</button>
       </span>
       <span class="meta muted">${describe(c)} · ${time(c.startedAt)}${secs !== undefined && c.outcome === 'answered' ? ` · ${duration(secs)}` : ''}</span>
     </li>`;
