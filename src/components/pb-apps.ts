@@ -12,9 +12,8 @@ import { theme } from './theme.ts';
  */
 export const APP_SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-popups';
 
-/** Handshakes one app may start in `HANDSHAKE_WINDOW` ms; beyond that its messages are dropped unread. */
-const HANDSHAKES = 5;
-const HANDSHAKE_WINDOW = 10_000;
+/** Handshakes one app may start in a burst, then one a second; beyond that its messages are dropped unread. */
+const HANDSHAKE_BURST = 10;
 
 /** The origins the page's Content Security Policy lets it frame, once set (a policy can only tighten). */
 let framedOrigins: Set<string> | undefined;
@@ -44,8 +43,8 @@ export class PbApps extends HubElement {
   @state() private selected = '';
   @state() private connected = new Set<string>();
   private readonly frames = new Map<string, { frame: HTMLIFrameElement; url: string }>();
-  /** Per app: a handshake in flight, and when its recent handshakes started. */
-  private readonly handshakes = new Map<string, { busy: boolean; times: number[] }>();
+  /** Per app: a handshake in flight, and a token bucket of handshakes. */
+  private readonly handshakes = new Map<string, { busy: boolean; tokens: number; at: number }>();
 
   static override styles = [
     theme,
@@ -90,12 +89,13 @@ export class PbApps extends HubElement {
     if (!app || event.origin !== originOf(app)) return;
     // One handshake in flight per app, and a few in a while: each costs the hub a port.
     const now = performance.now();
-    const h = this.handshakes.get(app.id) ?? { busy: false, times: [] };
+    const h = this.handshakes.get(app.id) ?? { busy: false, tokens: HANDSHAKE_BURST, at: now };
     this.handshakes.set(app.id, h);
-    h.times = h.times.filter((t) => now - t < HANDSHAKE_WINDOW);
-    if (h.busy || h.times.length >= HANDSHAKES) return;
+    h.tokens = Math.min(HANDSHAKE_BURST, h.tokens + (now - h.at) / 1000);
+    h.at = now;
+    if (h.busy || h.tokens < 1) return;
     h.busy = true;
-    h.times.push(now);
+    h.tokens -= 1;
     const source = event.source as Window;
     const nonce = data.nonce;
     void this.client!.api.connectApp(app.id).then(
