@@ -27,6 +27,7 @@ export async function runApps({ browser, counts = [1, 5, 10], patches = 200, flo
   const appsSite = { ...served, url: served.url.replace('127.0.0.1', 'localhost') };
   const config = { apps: [] };
   const site = await serve({ dir: DIST, files: { '/config.json': '{}' } });
+  served.setFile('/panel.json', JSON.stringify({ url: site.url }));
   const setApps = (n) => {
     const app = (id) => ({ id, name: id, url: `${appsSite.url}bench-apps/bench-app.html?${id}`, grants: ['read'], rate: 1_000_000 });
     config.apps = n < 0 ? [] : [app('writer'), ...Array.from({ length: n }, (_, i) => app(`sub-${i + 1}`))];

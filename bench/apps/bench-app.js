@@ -1,10 +1,12 @@
 // A benchmark app: connects with the SDK and notes when each `apps.writer.seq` change reaches it, on
-// the epoch clock (timeOrigin + now) so frames of different origins compare.
+// the epoch clock (timeOrigin + now) so frames of different origins compare. Its SDK is a copy on its
+// own origin, so it names the panel's origin, read from its server's /panel.json.
 import { connect } from '/sdk/patchbay.js';
 
 const now = () => performance.timeOrigin + performance.now();
 window.received = new Map();
-window.bench = connect().then(async (pb) => {
+const panel = fetch('/panel.json').then(async (response) => new URL((await response.json()).url).origin);
+window.bench = panel.then((panelOrigin) => connect({ panelOrigin })).then(async (pb) => {
   window.pb = pb;
   await pb.calls.subscribe((event) => {
     const seq = event.call.apps?.writer?.seq;

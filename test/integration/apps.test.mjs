@@ -2,9 +2,8 @@
 // real calls through Kamailio.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { serve } from '../../scripts/serve.mjs';
 import { button, eventually, incoming, openProfile, openTab, signIn, waitStatus } from '../support/browser.mjs';
-import { appConnected, appFrame, demoApps, probe, useAppsRig } from '../support/apps.mjs';
+import { appConnected, appFrame, demoApps, probe, serveApps, useAppsRig } from '../support/apps.mjs';
 import { phone } from '../support/phones.mjs';
 
 describe('apps in the panel enrich every call', () => {
@@ -121,7 +120,7 @@ describe('apps in the panel enrich every call', () => {
     await card.getByLabel('Notes').fill('Typed while the helpdesk was away');
     await eventually(async () => /saved/i.test(await card.getByRole('status').textContent()), { message: 'Saved' });
     // The apps come back; the panel is reloaded (a new hub: what was kept survived in IndexedDB).
-    rig.appsSite = await serve({ port, dir: process.env.PATCHBAY_DIST ?? 'dist', mounts: { '/fixtures/': 'test/fixtures/apps' } });
+    rig.appsSite = await serveApps({ port, panel: rig.site.url });
     await tab.reload();
     await waitStatus(tab, 'Registered');
     const desk = await appFrame(tab, rig.apps[1].url);

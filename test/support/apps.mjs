@@ -1,6 +1,7 @@
 // Business apps on a second origin: a static server for the apps (the built site, so `/sdk/patchbay.js`
-// and the demo apps are there, plus the test apps in test/fixtures/apps under `/fixtures/`), and the
-// panel's site with a config.json listing them.
+// is there, the examples and demo apps under `/examples/`, the test apps in test/fixtures/apps under
+// `/fixtures/`, and `/panel.json` naming the panel they serve), and the panel's site with a config.json
+// listing them.
 import { after, before } from 'node:test';
 import { serve } from '../../scripts/serve.mjs';
 import { launch } from './browser.mjs';
@@ -11,9 +12,21 @@ const DIST = () => process.env.PATCHBAY_DIST ?? 'dist';
 /** The demo CRM and helpdesk as config.json lists them, at `origin`. */
 export function demoApps(appsUrl) {
   return [
-    { id: 'crm', name: 'CRM', url: `${appsUrl}demo-apps/crm/`, grants: ['read', 'write:contact', 'dial'] },
-    { id: 'helpdesk', name: 'Helpdesk', url: `${appsUrl}demo-apps/helpdesk/`, grants: ['read', 'write:ticket', 'write:tags'] },
+    { id: 'crm', name: 'CRM', url: `${appsUrl}examples/demo-apps/crm/`, grants: ['read', 'write:contact', 'dial'] },
+    { id: 'helpdesk', name: 'Helpdesk', url: `${appsUrl}examples/demo-apps/helpdesk/`, grants: ['read', 'write:ticket', 'write:tags'] },
   ];
+}
+
+/**
+ * The apps' server. `panel`: the panel's URL, answered as `/panel.json` (the demo apps import the SDK
+ * from there, the test apps name its origin); set it later with `setPanel`.
+ * @param {{ port?: number, panel?: string }} [options]
+ */
+export async function serveApps({ port = 0, panel } = {}) {
+  const site = await serve({ port, dir: DIST(), mounts: { '/fixtures/': 'test/fixtures/apps', '/examples/': 'src/integrations/examples' } });
+  const setPanel = (url) => site.setFile('/panel.json', JSON.stringify({ url }));
+  if (panel) setPanel(panel);
+  return { ...site, setPanel };
 }
 
 /** A test app (test/fixtures/apps/probe.html) with an id, grants and query options. */
@@ -27,7 +40,7 @@ export function probe(appsUrl, id, grants, query = '') {
 export function useAppsRig({ pbx = false, apps }) {
   const rig = /** @type {any} */ ({});
   before(async () => {
-    rig.appsSite = await serve({ dir: DIST(), mounts: { '/fixtures/': 'test/fixtures/apps' } });
+    rig.appsSite = await serveApps();
     // The same host name, another port: another origin, as a vendor's app would be.
     rig.apps = apps(rig.appsSite.url);
     [rig.pbx, rig.site, rig.browser] = await Promise.all([
@@ -35,6 +48,7 @@ export function useAppsRig({ pbx = false, apps }) {
       serve({ dir: DIST(), files: { '/config.json': JSON.stringify({ apps: rig.apps }) } }),
       launch(),
     ]);
+    rig.appsSite.setPanel(rig.site.url);
   });
   after(async () => {
     await rig.browser?.close();

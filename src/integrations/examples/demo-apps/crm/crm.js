@@ -1,7 +1,7 @@
 // A demo CRM for the Patchbay panel: it looks the caller's number (or a looked-up name, company or
 // email) up in its own small directory and writes what it knows into the call record. Every other app
 // in the panel is told which fields it wrote.
-import { connect } from '../../sdk/patchbay.js';
+import { loadSdk } from '../panel.js';
 
 /** The CRM's own data: in a real CRM, an API call. */
 const DIRECTORY = [
@@ -52,6 +52,7 @@ function showCard(call, contact) {
 }
 
 try {
+  const { connect } = await loadSdk();
   const pb = await connect();
   status.textContent = `Connected as ${pb.app.id}`;
 

@@ -1,7 +1,7 @@
 // A demo helpdesk for the Patchbay panel. It knows nothing about phone numbers: it waits until another
 // app (the CRM) has written the caller's company, then writes the company's open tickets into the call
 // record. It keeps the notes the user types in the panel, as a helpdesk would log them.
-import { connect } from '../../sdk/patchbay.js';
+import { loadSdk } from '../panel.js';
 
 const TICKETS = {
   'analytical engines ltd': [
@@ -41,6 +41,7 @@ function showNotes() {
 }
 
 try {
+  const { connect } = await loadSdk();
   const pb = await connect();
   status.textContent = `Connected as ${pb.app.id}`;
   showNotes();
