@@ -4,15 +4,31 @@ import { createServer } from 'node:http';
 import sirv from 'sirv';
 
 /**
+ * The panel's Content-Security-Policy, as index.html's `<meta>` states it. The panel narrows `frame-src`
+ * to its registered apps at run time, so it stays open to http(s) here.
+ */
+export const PAGE_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; connect-src 'self'; " +
+  "worker-src 'self'; frame-src https: http:; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+/** The header a host sends with the panel's pages: the same, and no page of any origin may frame it. */
+export const PAGE_POLICY_HEADER = `${PAGE_POLICY}; frame-ancestors 'none'`;
+
+/**
  * @param {{ dir?: string, port?: number, host?: string, base?: string, cors?: boolean,
  *           files?: Record<string, string>, mounts?: Record<string, string> }} options
  *   `files`: paths (under the base) answered with the given JSON or text instead of a file, e.g. a
- *   `config.json` listing apps; `mounts`: path prefixes served from other directories.
+ *   `config.json` listing apps; `mounts`: path prefixes served from other directories (without the
+ *   panel's policy header: apps and test pages must be framed).
  * @returns {Promise<{ url: string, origin: string, port: number, setDir(dir: string): void, setFile(path: string, body: string): void, close(): Promise<void> }>}
  */
 export async function serve({ dir = 'dist', port = 0, host = '127.0.0.1', base = '/', cors = false, files: fixed = {}, mounts = {} } = {}) {
-  const open = (d) => sirv(d, { dev: false, etag: true, single: false, dotfiles: false });
-  let files = open(dir);
+  const open = (d, setHeaders) => sirv(d, { dev: false, etag: true, single: false, dotfiles: false, setHeaders });
+  // The site's pages are the panel's: they carry its policy. A page is `…/`, `*.html`, or a path without
+  // an extension (sirv answers it with `<path>.html`); never a script, or a worker would get the policy.
+  const isPage = (pathname) => pathname.endsWith('.html') || !/\.[^/]*$/.test(pathname);
+  const site = (d) => open(d, (res, pathname) => isPage(pathname) && res.setHeader('Content-Security-Policy', PAGE_POLICY_HEADER));
+  let files = site(dir);
   const mounted = Object.entries(mounts).map(([prefix, d]) => [prefix, open(d)]);
   const prefix = base.endsWith('/') ? base : `${base}/`;
   const server = createServer((req, res) => {
@@ -61,7 +77,7 @@ export async function serve({ dir = 'dist', port = 0, host = '127.0.0.1', base =
     },
     /** Serve another directory from now on (a new deployment of the site). */
     setDir: (d) => {
-      files = open(d);
+      files = site(d);
     },
     close: () => {
       server.closeAllConnections?.();

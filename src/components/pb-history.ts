@@ -1,6 +1,7 @@
-import { html, css, nothing, svg, type PropertyValues } from 'lit';
+import { html, css, noChange, nothing, svg, type PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { Directive, directive, PartType, type ElementPart, type PartInfo } from 'lit/directive.js';
 import type { CallRecord, HistoryFilter, HistoryQuery, StorageInfo } from '../worker/api.ts';
 import { dayKey, dayLabel, duration, outcomeLabel, timeOfDay, who } from './format.ts';
 import { HubElement } from './hub-element.ts';
@@ -16,6 +17,30 @@ const DAY = 34;
 const OVERSCAN = 600;
 /** Pages further than this from the viewport drop their records (their cursor and height stay). */
 const KEEP_PAGES = 3;
+
+/**
+ * Sets style properties on an element through the CSSOM. Not a `style` attribute, nor lit's styleMap
+ * (its first render writes one): the page's Content-Security-Policy refuses inline styles.
+ */
+class CssProps extends Directive {
+  constructor(part: PartInfo) {
+    super(part);
+    if (part.type !== PartType.ELEMENT) throw new Error('cssProps belongs on an element: <div ${cssProps(…)}>');
+  }
+
+  render(_props: Record<string, string>) {
+    return noChange;
+  }
+
+  override update(part: ElementPart, [props]: [Record<string, string>]) {
+    const { style } = part.element as HTMLElement;
+    for (const [name, value] of Object.entries(props)) style.setProperty(name, value);
+    return noChange;
+  }
+}
+const cssProps = directive(CssProps);
+/** A row's offset in the list. */
+const at = (top: number) => cssProps({ transform: `translateY(${top}px)` });
 
 const FILTERS: { id: HistoryFilter; label: string }[] = [
   { id: 'all', label: 'All' },
@@ -551,7 +576,7 @@ export class PbHistory extends HubElement {
 
   private row(r: Row, setsize: number) {
     if (r.kind === 'day') {
-      return html`<div class="item day" role="listitem" style="transform:translateY(${r.top}px)"><h3>${r.label}</h3></div>`;
+      return html`<div class="item day" role="listitem" ${at(r.top)}><h3>${r.label}</h3></div>`;
     }
     const c = r.call;
     const outcome = c.outcome ?? c.state;
@@ -562,7 +587,7 @@ export class PbHistory extends HubElement {
       .filter(Boolean)
       .join(' · ');
     return html`<div class="item" role="listitem" aria-posinset=${r.index + 1} aria-setsize=${setsize}
-      style="transform:translateY(${r.top}px)" data-outcome=${outcome}>
+      ${at(r.top)} data-outcome=${outcome}>
       <button class="row" data-id=${c.id} tabindex=${c.id === this.activeId ? 0 : -1}
         aria-current=${c.id === this.openId ? 'true' : 'false'} @focus=${() => (this.activeId = c.id)}
         @click=${() => this.open(c)}>
@@ -585,7 +610,7 @@ export class PbHistory extends HubElement {
     const bottom = this.scrolled + this.viewHeight + OVERSCAN;
     const visible = rows.filter((r) => (r.top + ROW >= top && r.top <= bottom) || (r.kind === 'call' && r.call.id === this.activeId));
     return html`<div class="viewport" @scroll=${this.onScroll}>
-      <div role="list" aria-label="Call history" style="height:${height}px" @keydown=${(e: KeyboardEvent) => this.onListKey(e, rows)}>
+      <div role="list" aria-label="Call history" ${cssProps({ height: `${height}px` })} @keydown=${(e: KeyboardEvent) => this.onListKey(e, rows)}>
         ${repeat(visible, (r) => r.key, (r) => this.row(r, more ? -1 : count))}
       </div>
       ${more ? html`<div class="more muted">Loading…</div>` : nothing}

@@ -45,15 +45,24 @@ describe('hostile apps', () => {
   });
   after(() => context?.close());
 
-  it('an unknown origin gets nothing, not even a refusal', async () => {
+  it('an unknown origin gets nothing, not even a refusal, and cannot frame the panel', async () => {
     const intruderSite = await serve({ dir: process.env.PATCHBAY_DIST ?? 'dist', mounts: { '/fixtures/': 'test/fixtures/apps' } });
     try {
       const intruder = await context.newPage();
+      const refused = [];
+      intruder.on('console', (m) => /frame-ancestors/.test(m.text()) && refused.push(m.text()));
       await intruder.goto(`${intruderSite.url}fixtures/intruder.html?panel=${encodeURIComponent(rig.site.url)}`);
-      const framed = intruder.frameLocator('#panel');
-      await framed.getByRole('status').first().waitFor();
-      const answer = await intruder.evaluate(() => window.rawHandshake(document.querySelector('#panel').contentWindow, 2000));
+      await intruder.waitForFunction(() => typeof window.rawHandshake === 'function');
+      // The panel's header forbids every framer: the iframe holds an error page, never the panel.
+      await eventually(() => refused.length > 0, { message: 'a frame-ancestors refusal' });
+      const framed = intruder.frames().find((f) => f !== intruder.mainFrame());
+      assert.equal(await framed.locator('patchbay-app').count(), 0, 'the panel is not in the frame');
+      // A window it opened itself: a live panel with its apps connected, and still no answer.
+      const [opened] = await Promise.all([context.waitForEvent('page'), button(intruder, 'Open the panel').click()]);
+      await appConnected(await appFrame(opened, rig.apps[0].url), 'watcher');
+      const answer = await intruder.evaluate(() => window.rawHandshake(window.panel, 2000));
       assert.equal(answer, 'no answer');
+      await opened.close();
       await intruder.close();
     } finally {
       await intruderSite.close();

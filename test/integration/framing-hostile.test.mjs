@@ -1,14 +1,17 @@
 // Pages the panel does not control. A page of another origin that frames a registered app and answers
-// its connect() as a panel would gets nothing from it.
+// its connect() as a panel would gets nothing from it; script injected into the panel does not run; and
+// the policy the panel states is the one its server sends and the README tells hosts to send.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { serve } from '../../scripts/serve.mjs';
+import { PAGE_POLICY, PAGE_POLICY_HEADER, serve } from '../../scripts/serve.mjs';
 import { button, eventually, openProfile, waitStatus } from '../support/browser.mjs';
 import { appConnected, appFrame, demoApps, useAppsRig } from '../support/apps.mjs';
 
 const DIST = process.env.PATCHBAY_DIST ?? 'dist';
 
-describe('hostile framers', () => {
+describe('hostile framers and injected script', () => {
   const rig = useAppsRig({ apps: (url) => demoApps(url) });
   let framerSite, page, context;
 
@@ -16,6 +19,10 @@ describe('hostile framers', () => {
     // A third origin: neither the panel's nor the apps'.
     framerSite = await serve({ dir: DIST, mounts: { '/fixtures/': 'test/fixtures/apps' } });
     ({ context, pages: [page] } = await openProfile(rig.browser, rig.site));
+    await page.evaluate(() => {
+      window.violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.violations.push(e.effectiveDirective));
+    });
     await button(page, 'Try the demo').click();
     await waitStatus(page, 'Registered');
   });
@@ -47,5 +54,43 @@ describe('hostile framers', () => {
     } finally {
       await framerContext.close();
     }
+  });
+
+  it('script injected into the panel does not run', async () => {
+    const before = await page.evaluate(() => window.violations.length);
+    // What an injection would insert: a script element, and markup with an inline handler.
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'document.body.textContent = "Hacked"';
+      document.body.append(script);
+      document.body.insertAdjacentHTML('beforeend', '<img alt="" src="missing.png" onerror="document.body.textContent = \'Hacked\'">');
+    });
+    await eventually(() => page.evaluate((n) => window.violations.length >= n + 2, before), { message: 'both refused' });
+    // Each is refused by the `<meta>` policy and by the header's alike.
+    const refused = await page.evaluate((n) => window.violations.slice(n), before);
+    assert.deepEqual([...new Set(refused)].sort(), ['script-src-attr', 'script-src-elem']);
+    await waitStatus(page, 'Registered');
+    assert.equal(await page.getByText('Hacked').count(), 0);
+  });
+
+  it('the page, its server and the README state one policy, and nothing in normal use breaks it', async () => {
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(readFileSync(join(DIST, 'index.html'), 'utf8'));
+    assert.equal(meta?.[1], PAGE_POLICY);
+    const response = await fetch(rig.site.url);
+    assert.equal(response.headers.get('content-security-policy'), PAGE_POLICY_HEADER);
+    assert.match(PAGE_POLICY_HEADER, /frame-ancestors 'none'/);
+    assert.ok(readFileSync('README.md', 'utf8').includes(`Content-Security-Policy: ${PAGE_POLICY_HEADER}`), 'README names the header');
+    // A lookup, the history with it, and the settings, as a user sees them: nothing refused along the way.
+    const before = await page.evaluate(() => window.violations.length);
+    await page.getByText('Look up a number or a business card').click();
+    await page.locator('pb-lookup').getByLabel('Number').fill('+44 1632 960123');
+    await button(page.locator('pb-lookup'), 'Look up').click();
+    await page.getByRole('region', { name: 'Call record' }).getByText('Ada Lovelace').first().waitFor();
+    await button(page, 'History').click();
+    await page.getByRole('list', { name: 'Call history' }).getByRole('listitem').filter({ hasText: 'Ada Lovelace' }).first().waitFor();
+    await button(page, 'Phone').click();
+    await page.getByText('Settings', { exact: true }).click();
+    await page.getByLabel('Ringtone').waitFor();
+    assert.deepEqual(await page.evaluate((n) => window.violations.slice(n), before), []);
   });
 });
