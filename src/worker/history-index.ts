@@ -63,6 +63,12 @@ export interface Searchable {
  */
 export const PERIOD = 30 * 86_400_000;
 
+/**
+ * The earliest time a call may have (imports are refused before it), and so where a search stops
+ * walking periods. Its latest is the period after now's: no call starts later.
+ */
+export const EARLIEST = Date.UTC(1990, 0, 1);
+
 /** The period a call started in. */
 export function periodOf(startedAt: number): number {
   return Math.floor(startedAt / PERIOD);
@@ -71,7 +77,9 @@ export function periodOf(startedAt: number): number {
 /**
  * A word (`w`) or number form (`n`) as the `terms` index keeps it: the period as one UTF-16 code
  * unit (periods since 1970; one character keeps every index key short, so writes and storage cost
- * what they did in v2), the kind, the text.
+ * what they did in v2), the kind, the text. A period past 65535 (the year 7000s) wraps around onto
+ * an earlier one: a search walks only the periods from `EARLIEST`'s to the one after now, and drops
+ * keys outside the periods it reads.
  */
 export function termKey(period: number, kind: 'w' | 'n', text: string): string {
   return `${String.fromCharCode(period)}${kind}${text}`;

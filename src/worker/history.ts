@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import type { CallRecord, HistoryFilter, HistoryPage, HistoryQuery, StorageInfo } from './api.ts';
 import type { CallStore, EntryKey } from './call-store.ts';
 import { hubError } from './errors.ts';
-import { FILTER_CATEGORY, matches, parseSearch, PERIOD, periodOf, termKey, type Category, type Term } from './history-index.ts';
+import { EARLIEST, FILTER_CATEGORY, matches, parseSearch, PERIOD, periodOf, termKey, type Category, type Term } from './history-index.ts';
 
 export const MAX_PAGE = 200;
 export const DEFAULT_PAGE = 50;
@@ -119,13 +119,16 @@ export async function historyPage(store: CallStore, query: HistoryQuery): Promis
   const tx = store.db.transaction('search');
   const [newest, oldest] = await Promise.all([tx.store.getAllKeys(range(undefined, after), 1), tx.store.openKeyCursor(null, 'prev')]);
   if (!newest.length || !oldest) return { calls: [] };
-  const lo = periodOf(-oldest.key[0]);
+  // Only the periods a call can be in: a record stored with a wild time (before imports were
+  // checked, or from a clock gone wrong) still lists, but a search never walks to year 275760.
+  const lo = Math.max(periodOf(-oldest.key[0]), periodOf(EARLIEST));
+  const first = Math.min(periodOf(-newest[0]![0]), periodOf(Date.now()) + 1);
   const search: Search = { terms, cat, after, found: [], examined: 0, want: limit + 1 };
   // A window of periods at a time, newest first, sized from the rate of matches so far: one period,
   // then enough for what the page still lacks (twice as many periods while nothing is found).
   let span = 1;
   let read = 0;
-  for (let top = periodOf(-newest[0]![0]); top >= lo; top -= span, span = nextSpan(search, read, span)) {
+  for (let top = first; top >= lo; top -= span, span = nextSpan(search, read, span)) {
     const bottom = Math.max(lo, top - span + 1);
     const spent = await searchWindow(store, search, bottom, top);
     read += top - bottom + 1;
@@ -151,9 +154,12 @@ interface Search {
   want: number;
 }
 
+/** Periods one window reads at most (a count and a list per term and period): some five years. */
+export const MAX_SPAN = 64;
+
 function nextSpan(s: Search, read: number, span: number): number {
   const rate = s.found.length / Math.max(read, 1);
-  return rate > 0 ? Math.max(1, Math.ceil(((s.want - s.found.length) / rate) * 1.25)) : span * 2;
+  return Math.min(MAX_SPAN, rate > 0 ? Math.max(1, Math.ceil(((s.want - s.found.length) / rate) * 1.25)) : span * 2);
 }
 
 /** The index ranges of a term in one period: its prefixes among words, and numbers too for a number. */
@@ -201,7 +207,8 @@ async function searchWindow(store: CallStore, s: Search, bottom: number, top: nu
   // The smallest set, kept where every other set agrees.
   sets.sort((a, b) => a.size - b.size);
   const [first, ...others] = sets;
-  let keys = [...first!.entries()].filter(([id]) => others.every((o) => o.has(id))).map(([, k]) => k);
+  // Within the window only: a wild time's period wraps around in its index key (`termKey`) onto a real one.
+  let keys = [...first!.entries()].filter(([id, k]) => k[0] > lower && k[0] <= to[0] && others.every((o) => o.has(id))).map(([, k]) => k);
   if (s.after) keys = keys.filter((k) => isAfter(k, s.after!));
   keys.sort(ascending);
   // Listed terms already matched; the others and the filter are checked on entries.

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { CallRecord, HistoryPage, HistoryQuery } from '../../src/worker/api.ts';
 import { CallStore, DB_VERSION } from '../../src/worker/call-store.ts';
-import { historyPage, plan, tuning } from '../../src/worker/history.ts';
+import { historyPage, MAX_SPAN, plan, tuning } from '../../src/worker/history.ts';
 import { categoryOf, entryOf, matches, parseSearch, PERIOD, searchable } from '../../src/worker/history-index.ts';
 import { BASE, call, freshStore } from './history-fixtures.ts';
 
@@ -151,15 +151,18 @@ describe('history store: migrations', () => {
   });
 });
 
-describe('history queries over many periods', () => {
+describe('history queries over many periods', function () {
+  // Every query at every page size, page after page: some seconds, more on a busy machine.
+  this.timeout(30_000);
   let store: CallStore;
   let records: CallRecord[];
   const saved = { ...tuning };
 
   before(async () => {
     store = await freshStore();
-    // 420 calls about 4 days apart: some 55 periods of the `terms` index, most holding several calls.
-    records = varied(420).map((r, i) => ({ ...r, startedAt: BASE + Math.floor(i / 3) * 11.5 * 86_400_000 + (i % 3 === 2 ? PERIOD / 2 : 0) }));
+    // 420 calls about 4 days apart, back from BASE (a search walks no period after now's): some 55
+    // periods of the `terms` index, most holding several calls.
+    records = varied(420).map((r, i) => ({ ...r, startedAt: BASE - Math.floor(i / 3) * 11.5 * 86_400_000 - (i % 3 === 2 ? PERIOD / 2 : 0) }));
     await store.addMissing(records);
   });
   after(() => store.close());
@@ -288,6 +291,117 @@ describe('history queries', () => {
       expect(readsWhenWritten, 'the write waited for at most a few reads').to.be.lessThan(reads / 4);
     } finally {
       IDBDatabase.prototype.transaction = transaction;
+    }
+  });
+});
+
+describe('history search over records stored with wild times', () => {
+  // Stored straight into the database, as before imports checked times, or from a clock gone wrong.
+  const real = varied(60);
+  const saved = { ...tuning };
+  afterEach(() => Object.assign(tuning, saved));
+
+  /** The page, or a failure once `ms` have passed with no answer. */
+  function answer<T>(p: Promise<T>, ms = 3000): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)));
+    return Promise.race([p, late]).finally(() => clearTimeout(timer));
+  }
+
+  it('a call dated year 275760 or 1e300 still lists, and a search answers at once with the real calls', async () => {
+    const store = await freshStore();
+    try {
+      const wild = [call(900, { startedAt: 8.64e15, notes: 'quote' }), call(901, { startedAt: 1e300, notes: 'quote' })];
+      await store.addMissing([...real, ...wild]);
+      expect((await pages(store, { limit: 200 })).ids.slice(0, 2)).to.deep.equal(['call-00901', 'call-00900']);
+      for (const t of [{}, { cap: 1_000_000 }, { cap: 0 }]) {
+        Object.assign(tuning, saved, t);
+        for (const q of [{ search: 'quote' }, { search: '01632 9601' }, { search: 'nobody-here' }, { search: 'ada', filter: 'received' as const }]) {
+          const page = await answer(historyPage(store, { ...q, limit: 200 }));
+          expect(page.calls.map((c) => c.id), `${JSON.stringify(q)} ${JSON.stringify(t)}`).to.deep.equal(expected(real, q));
+        }
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a call dated year 3000 does not make a search walk ten centuries of periods', async () => {
+    const store = await freshStore();
+    try {
+      await store.addMissing([...real, call(902, { startedAt: Date.UTC(3000, 0, 1), notes: 'quote' })]);
+      // Count the index reads (a count or a list per term and period).
+      const count = IDBIndex.prototype.count;
+      const keys = IDBIndex.prototype.getAllKeys;
+      let reads = 0;
+      IDBIndex.prototype.count = function (this: IDBIndex, ...args: Parameters<IDBIndex['count']>) {
+        reads++;
+        return count.apply(this, args);
+      } as IDBIndex['count'];
+      IDBIndex.prototype.getAllKeys = function (this: IDBIndex, ...args: Parameters<IDBIndex['getAllKeys']>) {
+        reads++;
+        return keys.apply(this, args);
+      } as IDBIndex['getAllKeys'];
+      try {
+        for (const q of [{ search: 'quote' }, { search: 'nobody-here' }]) {
+          reads = 0;
+          const page = await answer(historyPage(store, q));
+          // From now's period down to BASE's is a few dozen; year 3000 is 12,000 periods away.
+          expect(reads, q.search).to.be.lessThan(200);
+          expect(page.calls.map((c) => c.id), q.search).to.deep.equal(expected(real, q).slice(0, 50));
+        }
+      } finally {
+        IDBIndex.prototype.count = count;
+        IDBIndex.prototype.getAllKeys = keys;
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+  it("a call whose period wraps around onto a real period in the index is not found in that period's place", async () => {
+    const store = await freshStore();
+    try {
+      // 65,536 periods on (one UTF-16 code unit further), its index keys read as BASE's period.
+      await store.addMissing([...real, call(903, { startedAt: BASE + 65_536 * PERIOD, notes: 'quote' })]);
+      for (const t of [{ cap: 1_000_000 }, { cap: 0 }, {}]) {
+        Object.assign(tuning, saved, t);
+        const page = await answer(historyPage(store, { search: 'quote', limit: 200 }));
+        expect(page.calls.map((c) => c.id), JSON.stringify(t)).to.deep.equal(expected(real, { search: 'quote' }));
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reads at most MAX_SPAN periods in one window, however few calls match', async () => {
+    const store = await freshStore();
+    try {
+      // One call now and one 20 years back: a search for what neither holds doubles its window until it stops.
+      await store.addMissing([call(1, { startedAt: Date.now() - 60_000 }), call(2, { startedAt: Date.now() - 20 * 365 * 86_400_000 })]);
+      const count = IDBIndex.prototype.count;
+      let most = 0;
+      let inWindow = 0;
+      const transaction = IDBDatabase.prototype.transaction;
+      IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+        most = Math.max(most, inWindow);
+        inWindow = 0;
+        return transaction.apply(this, args);
+      } as IDBDatabase['transaction'];
+      IDBIndex.prototype.count = function (this: IDBIndex, ...args: Parameters<IDBIndex['count']>) {
+        inWindow++;
+        return count.apply(this, args);
+      } as IDBIndex['count'];
+      try {
+        expect((await historyPage(store, { search: 'nobody' })).calls).to.deep.equal([]);
+      } finally {
+        IDBIndex.prototype.count = count;
+        IDBDatabase.prototype.transaction = transaction;
+      }
+      most = Math.max(most, inWindow);
+      expect(most, 'one count per period of the window').to.equal(MAX_SPAN);
+    } finally {
+      store.close();
     }
   });
 });
