@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import type { CallRecord, HistoryFilter, HistoryPage, HistoryQuery, StorageInfo } from './api.ts';
 import type { CallStore, EntryKey } from './call-store.ts';
 import { hubError } from './errors.ts';
+import { boundedArray, callId, FIELD_PATHS, FIELD_SCHEMAS } from './fields.ts';
 import { EARLIEST, FILTER_CATEGORY, matches, parseSearch, PERIOD, periodOf, termKey, type Category, type Term } from './history-index.ts';
 
 export const MAX_PAGE = 200;
@@ -368,63 +369,83 @@ export async function exportHistory(store: CallStore, query: HistoryQuery & { fo
 // ── Import ──────────────────────────────────────────────────────────────────────────────────
 
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
-const time = v.pipe(v.number(), v.finite(), v.minValue(0));
 const count = v.pipe(v.number(), v.finite(), v.minValue(0));
-const words = v.pipe(v.array(text(200)), v.maxLength(200));
 
-const RecordSchema = v.object({
-  id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
-  kind: v.optional(v.picklist(['call', 'lookup'])),
-  sipCallId: text(512),
-  direction: v.picklist(['inbound', 'outbound']),
-  state: v.picklist(['ringing', 'dialing', 'active', 'held', 'ended']),
-  outcome: v.optional(v.picklist(['answered', 'missed', 'declined', 'busy', 'failed', 'cancelled', 'voicemail', 'interrupted'])),
-  reason: v.optional(text(512)),
-  remote: v.object({ number: text(128), displayName: v.optional(text(512)), uri: text(2048) }),
-  local: v.object({ uri: text(2048), displayName: v.optional(text(512)) }),
-  events: v.pipe(
-    v.array(v.object({
-      type: v.picklist(['ringing', 'dialing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'transferred', 'forwarded', 'conferenced', 'media-handover', 'ended']),
-      at: time,
-      detail: v.optional(text(2048)),
-    })),
-    v.maxLength(10_000),
-  ),
-  startedAt: time,
-  answeredAt: v.optional(time),
-  endedAt: v.optional(time),
-  ringSeconds: v.optional(count),
-  talkSeconds: v.optional(count),
-  secure: v.boolean(),
-  muted: v.boolean(),
-  media: v.picklist(['none', 'connecting', 'connected', 'failed']),
-  recorded: v.optional(v.boolean()),
-  monitored: v.optional(v.boolean()),
-  contact: v.optional(v.object({
-    name: v.optional(text(512)),
-    company: v.optional(text(512)),
-    title: v.optional(text(512)),
-    email: v.optional(text(512)),
-    address: v.optional(text(2048)),
-    avatarUrl: v.optional(text(4096)),
-    links: v.optional(v.pipe(v.array(text(4096)), v.maxLength(100))),
-  })),
-  notes: v.optional(text(100_000)),
-  subject: v.optional(text(2048)),
-  tags: v.optional(words),
-  labels: v.optional(words),
-  account: v.optional(text(512)),
-  opportunity: v.optional(text(512)),
-  ticket: v.optional(text(512)),
-  apps: v.optional(v.record(text(64), v.record(text(256), v.unknown()))),
-  version: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  provenance: v.record(text(256), v.object({ by: text(256), at: time })),
-});
+const DAY = 86_400_000;
+
+function shown(t: unknown): string {
+  const d = new Date(t as number);
+  return Number.isNaN(d.getTime()) ? String(t) : d.toISOString();
+}
+
+/**
+ * A time in a file: from `EARLIEST` to `latest` (a day from now: a clock a little ahead). Past these
+ * a time is no call's, and a search walks the history period by period: a call dated year 3000, or
+ * 275760, would make it walk centuries.
+ */
+function time(latest: number) {
+  return v.pipe(
+    v.number(),
+    v.check(
+      (t) => t >= EARLIEST && t <= latest,
+      (issue) => `a time from 1990-01-01 to tomorrow, not ${shown(issue.input)}`,
+    ),
+  );
+}
+
+/** Every enrichment field with its live-write schema (fields.ts), so a file holds no more than a user or an app may write. */
+const enrichment = (prefix: string) => Object.fromEntries(FIELD_PATHS.flatMap((path) =>
+  (prefix ? path.startsWith(prefix) : !path.includes('.')) ? [[path.slice(prefix.length), v.optional(FIELD_SCHEMAS[path])]] : []));
+
+function recordSchema(latest: number) {
+  const at = time(latest);
+  return v.pipe(
+    v.object({
+      id: callId,
+      kind: v.optional(v.picklist(['call', 'lookup'])),
+      sipCallId: text(512),
+      direction: v.picklist(['inbound', 'outbound']),
+      state: v.picklist(['ringing', 'dialing', 'active', 'held', 'ended']),
+      outcome: v.optional(v.picklist(['answered', 'missed', 'declined', 'busy', 'failed', 'cancelled', 'voicemail', 'interrupted'])),
+      reason: v.optional(text(512)),
+      remote: v.object({ number: text(128), displayName: v.optional(text(512)), uri: text(2048) }),
+      local: v.object({ uri: text(2048), displayName: v.optional(text(512)) }),
+      // The call's times before its events' (checked in this order): an error names the one a person reads.
+      startedAt: at,
+      answeredAt: v.optional(at),
+      endedAt: v.optional(at),
+      events: boundedArray(v.object({
+        type: v.picklist(['ringing', 'dialing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'transferred', 'forwarded', 'conferenced', 'media-handover', 'ended']),
+        at,
+        detail: v.optional(text(2048)),
+      }), 10_000, 'events'),
+      ringSeconds: v.optional(count),
+      talkSeconds: v.optional(count),
+      secure: v.boolean(),
+      muted: v.boolean(),
+      media: v.picklist(['none', 'connecting', 'connected', 'failed']),
+      recorded: v.optional(v.boolean()),
+      monitored: v.optional(v.boolean()),
+      contact: v.optional(v.object(enrichment('contact.'))),
+      ...enrichment(''),
+      apps: v.optional(v.record(text(64), v.record(text(256), v.unknown()))),
+      version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      provenance: v.record(text(256), v.object({ by: text(256), at })),
+    }),
+    v.forward(
+      v.partialCheck([['startedAt'], ['endedAt']], (r) => r.endedAt === undefined || r.endedAt >= r.startedAt, 'a time no earlier than startedAt'),
+      ['endedAt'],
+    ),
+  );
+}
+
+/** Calls one file may hold: some years of a busy line. */
+const MAX_IMPORT = 1_000_000;
 
 const FileSchema = v.object({
   format: v.literal(EXPORT_FORMAT, `this is not a Patchbay history export (format must be "${EXPORT_FORMAT}")`),
   version: v.literal(1, 'this export is from a newer version of Patchbay (only version 1 is understood)'),
-  calls: v.array(v.unknown(), 'calls must be a list'),
+  calls: boundedArray(v.unknown(), MAX_IMPORT, 'calls (split the file)'),
 });
 
 /** Parses and validates a JSON export, all of it, before anything is written. */
@@ -437,11 +458,12 @@ export function parseExport(json: string): CallRecord[] {
   }
   const file = v.safeParse(FileSchema, data);
   if (!file.success) throw hubError('InvalidArgument', `The file cannot be imported: ${firstIssue(file.issues)}`);
+  const schema = recordSchema(Date.now() + DAY);
   return file.output.calls.map((raw, i) => {
-    const r = v.safeParse(RecordSchema, raw);
+    const r = v.safeParse(schema, raw, { abortEarly: true });
     if (!r.success) {
       const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? ` (id "${String((raw as { id: string }).id).slice(0, 64)}")` : '';
-      throw hubError('InvalidArgument', `Call ${i + 1}${id} cannot be imported: ${firstIssue(r.issues)}. Nothing was imported.`);
+      throw hubError('InvalidArgument', `Call ${i + 1}${id} cannot be imported: ${firstIssue(r.issues)}. Nothing was imported: correct or remove that call in the file and import it again.`);
     }
     return r.output as CallRecord;
   });

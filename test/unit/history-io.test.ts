@@ -4,7 +4,7 @@ import { CallStore } from '../../src/worker/call-store.ts';
 import { CSV_COLUMNS, allPages, csvCell } from '../../src/worker/history.ts';
 import { Hub } from '../../src/worker/hub-core.ts';
 import { createTabApi } from '../../src/worker/tab-api.ts';
-import { call } from './history-fixtures.ts';
+import { BASE, call } from './history-fixtures.ts';
 
 let n = 0;
 const DAY = 86_400_000;
@@ -126,7 +126,7 @@ describe('history over the TabApi: export, import, storage, retention', () => {
       notes: i % 3 ? `note ${i}` : undefined,
       tags: i % 5 ? undefined : ['a', 'b'],
       apps: i % 7 ? undefined : { crm: { dealId: i, nested: { ok: true, list: [1, 'two'] } } },
-      provenance: { notes: { by: 'user', at: 1 }, 'apps.crm.dealId': { by: 'crm', at: 2 } },
+      provenance: { notes: { by: 'user', at: BASE + 1 }, 'apps.crm.dealId': { by: 'crm', at: BASE + 2 } },
       kind: i % 11 ? undefined : 'lookup',
     })).map((r) => JSON.parse(JSON.stringify(r)) as CallRecord);
     await seed(records);
@@ -162,7 +162,7 @@ describe('history over the TabApi: export, import, storage, retention', () => {
       [file([call(10), { ...call(11), startedAt: 'yesterday' }]), /Call 2 \(id "call-00011"\).*startedAt/],
       [file([call(10), call(12, { remote: { number: 42 } as never })]), /Call 2 \(id "call-00012"\).*remote\.number/],
       [file([{ ...call(13), state: 'exploded' }]), /Call 1 .*state/],
-      [file([{ ...call(14), notes: 'x'.repeat(100_001) }]), /Call 1 .*notes/],
+      [file([{ ...call(14), notes: 'x'.repeat(20_001) }]), /Call 1 .*notes: at most 20000 characters/],
       [file([null]), /Call 1 cannot be imported/],
     ];
     for (const [json, message] of cases) {
@@ -179,6 +179,58 @@ describe('history over the TabApi: export, import, storage, retention', () => {
     expect(Object.keys(stored!)).to.not.include('isAdmin');
     expect(({} as { polluted?: unknown }).polluted).to.equal(undefined);
     expect(Object.getPrototypeOf(stored)).to.equal(Object.prototype);
+  });
+
+  it('refuses a hostile file (wild times, ids the API refuses, links that are not http(s), more than a user may write) naming the call, and writes nothing', async () => {
+    await seed([call(1)]);
+    const file = (calls: unknown[]) => JSON.stringify({ format: 'patchbay-history', version: 1, calls });
+    const at = call(10).startedAt;
+    const cases: Array<[unknown, RegExp]> = [
+      [{ startedAt: 8.64e15 }, /startedAt: a time from 1990-01-01 to tomorrow, not \+275760-09-13/],
+      [{ startedAt: 1e300 }, /startedAt: .* not 1e\+300/],
+      [{ startedAt: Date.UTC(3000, 0, 1) }, /startedAt: .* not 3000-01-01/],
+      [{ startedAt: Date.now() + 2 * DAY }, /startedAt: a time from 1990-01-01 to tomorrow/],
+      [{ startedAt: Date.UTC(1989, 11, 31) }, /startedAt: .* not 1989-12-31/],
+      [{ startedAt: -1 }, /startedAt/],
+      [{ answeredAt: 8.64e15 }, /answeredAt: a time from/],
+      [{ endedAt: 1e300 }, /endedAt: a time from/],
+      [{ endedAt: at - 1000 }, /endedAt: a time no earlier than startedAt/],
+      [{ events: [{ type: 'ringing', at: 8.64e15 }] }, /events\.0\.at: a time from/],
+      [{ events: Array.from({ length: 10_001 }, () => ({ type: 'held', at })) }, /events: a list of at most 10000 events/],
+      [{ provenance: { notes: { by: 'user', at: 1e300 } } }, /provenance\.notes\.at: a time from/],
+      [{ id: 'x'.repeat(65) }, /id: a call id of at most 64 characters/],
+      [{ contact: { links: ['https://example.com', 'javascript:alert(document.domain)'] } }, /contact\.links\.1: an http\(s\) URL/],
+      [{ contact: { avatarUrl: 'data:image/svg+xml,<svg onload=alert(1)>' } }, /contact\.avatarUrl: an http\(s\) URL/],
+      [{ contact: { links: Array.from({ length: 21 }, (_, i) => `https://example.com/${i}`) } }, /contact\.links: a list of at most 20 links/],
+      [{ contact: { name: 'x'.repeat(201) } }, /contact\.name: at most 200 characters/],
+      [{ tags: Array.from({ length: 51 }, (_, i) => `t${i}`) }, /tags: a list of at most 50 entries/],
+      [{ labels: ['x'.repeat(65)] }, /labels\.0: at most 64 characters/],
+      [{ subject: 'x'.repeat(301) }, /subject: at most 300 characters/],
+    ];
+    for (const [fields, message] of cases) {
+      const bad = { ...call(11), ...(fields as object) };
+      const id = (fields as { id?: string }).id ?? 'call-00011';
+      const e = (await api.importHistory(file([call(10), bad])).catch((x: Error) => x)) as Error;
+      const what = JSON.stringify(fields).slice(0, 80);
+      expect(e.name, what).to.equal('InvalidArgument');
+      expect(e.message, what).to.match(new RegExp(`^Call 2 \\(id "${id.slice(0, 64)}"\\) cannot be imported: `));
+      expect(e.message, what).to.match(message);
+      expect(e.message, what).to.match(/Nothing was imported/);
+    }
+    // All or nothing: not even the good call before the bad one.
+    expect((await everything(hub.store)).map((r) => r.id)).to.deep.equal(['call-00001']);
+
+    // At the limits a user or an app may write, a call imports, and one with the longest id opens.
+    const longest = 'y'.repeat(64);
+    const edge = call(12, {
+      id: longest,
+      startedAt: Date.UTC(1990, 0, 1),
+      endedAt: Date.now(),
+      contact: { links: Array.from({ length: 20 }, (_, i) => `https://example.com/${i}`), avatarUrl: 'https://example.com/a.png' },
+      tags: Array.from({ length: 50 }, (_, i) => `t${i}`),
+    });
+    expect(await api.importHistory(file([edge]))).to.deep.equal({ added: 1, skipped: 0 });
+    expect((await api.openCall(longest)).contact?.links).to.have.length(20);
   });
 
   it('skips calls that were still in progress when exported', async () => {
