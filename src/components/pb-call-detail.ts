@@ -27,6 +27,20 @@ const CONTACT = [
   ['address', 'Address'],
 ] as const;
 
+/**
+ * Whether a link may be followed: http(s) only. The hub refuses any other, but a record stored before
+ * it did (or written straight into the database) may hold `javascript:` or `data:` links: those show as text.
+ */
+function webLink(link: unknown): link is string {
+  if (typeof link !== 'string') return false;
+  try {
+    const { protocol } = new URL(link);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /** How long typing pauses before an edit is saved (ms); leaving the field saves at once. */
 const SAVE_DELAY = 700;
 
@@ -301,8 +315,8 @@ export class PbCallDetail extends HubElement {
     if (!rows.length && !k.links?.length) return html`<p class="muted sub">No contact details yet.</p>`;
     return html`<dl>
       ${rows.map(([key, label]) => html`<dt>${label}</dt><dd>${k[key]} ${this.by(c, `contact.${key}`)}</dd>`)}
-      ${k.links?.length
-        ? html`<dt>Links</dt><dd>${k.links.map((l) => html`<div><a href=${l} target="_blank" rel="noopener noreferrer">${l}</a></div>`)}
+      ${Array.isArray(k.links) && k.links.length
+        ? html`<dt>Links</dt><dd>${k.links.map((l) => html`<div>${webLink(l) ? html`<a href=${l} target="_blank" rel="noopener noreferrer">${l}</a>` : String(l)}</div>`)}
             ${this.by(c, 'contact.links')}</dd>`
         : nothing}
     </dl>`;
