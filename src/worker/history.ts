@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import type { CallRecord, HistoryFilter, HistoryPage, HistoryQuery, StorageInfo } from './api.ts';
 import type { CallStore, EntryKey } from './call-store.ts';
 import { hubError } from './errors.ts';
-import { boundedArray, callId, FIELD_PATHS, FIELD_SCHEMAS } from './fields.ts';
+import { APP_ID, boundedArray, callId, FIELD_PATHS, FIELD_SCHEMAS, overLimits, RESERVED_APP_IDS } from './fields.ts';
 import { EARLIEST, FILTER_CATEGORY, matches, parseSearch, PERIOD, periodOf, termKey, type Category, type Term } from './history-index.ts';
 
 export const MAX_PAGE = 200;
@@ -428,7 +428,11 @@ function recordSchema(latest: number) {
       monitored: v.optional(v.boolean()),
       contact: v.optional(v.object(enrichment('contact.'))),
       ...enrichment(''),
-      apps: v.optional(v.record(text(64), v.record(text(256), v.unknown()))),
+      // App areas under the ids an app may have: never `user` or `pbx`, never `constructor`.
+      apps: v.optional(v.record(
+        v.pipe(v.string(), v.regex(APP_ID, 'an app id'), v.check((id) => !RESERVED_APP_IDS.has(id), 'an app id Patchbay does not keep for itself')),
+        v.record(text(64), v.unknown()),
+      )),
       version: v.pipe(v.number(), v.integer(), v.minValue(1)),
       provenance: v.record(text(256), v.object({ by: text(256), at })),
     }),
@@ -465,6 +469,9 @@ export function parseExport(json: string): CallRecord[] {
       const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? ` (id "${String((raw as { id: string }).id).slice(0, 64)}")` : '';
       throw hubError('InvalidArgument', `Call ${i + 1}${id} cannot be imported: ${firstIssue(r.issues)}. Nothing was imported: correct or remove that call in the file and import it again.`);
     }
+    // The limits every writer shares (each app's area, the whole record).
+    const over = overLimits(r.output, Object.keys(r.output.apps ?? {}));
+    if (over) throw hubError('InvalidArgument', `Call ${i + 1} (id "${r.output.id}") cannot be imported: ${over}. Nothing was imported.`);
     return r.output as CallRecord;
   });
 }

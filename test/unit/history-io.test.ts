@@ -206,6 +206,8 @@ describe('history over the TabApi: export, import, storage, retention', () => {
       [{ tags: Array.from({ length: 51 }, (_, i) => `t${i}`) }, /tags: a list of at most 50 entries/],
       [{ labels: ['x'.repeat(65)] }, /labels\.0: at most 64 characters/],
       [{ subject: 'x'.repeat(301) }, /subject: at most 300 characters/],
+      [{ apps: { user: { note: 'passes as the user' } } }, /apps\b.*: an app id Patchbay does not keep for itself/],
+      [{ apps: { crm: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) } }, /apps\.crm would hold 51 keys; at most 50/],
     ];
     for (const [fields, message] of cases) {
       const bad = { ...call(11), ...(fields as object) };
