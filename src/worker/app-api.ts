@@ -99,19 +99,24 @@ class RateLimit {
     this.tokens -= 1;
     return true;
   }
-  charge(cost: number): void {
+  /** Takes `cost` tokens if the bucket holds them. */
+  charge(cost: number): boolean {
     this.refill();
+    if (this.tokens < cost) return false;
     this.tokens -= cost;
+    return true;
   }
 }
 
 /**
  * What a write costs beyond its request, in tokens: the hub writes the whole record through to
- * IndexedDB and tells every subscriber, so a write is charged one token per 4 KB of the record it
- * leaves (a small record: nothing extra; one at the size limit: 128 tokens).
+ * IndexedDB and tells every subscriber, so a write is charged one token per 4 KB of the record and of
+ * the values it writes (a small record: nothing extra; one at the size limit: about 128 tokens).
  */
-export function writeCost(record: CallRecord): number {
-  return Math.floor(JSON.stringify(record).length / 4096);
+export function writeCost(record: CallRecord, values: Iterable<unknown>): number {
+  let bytes = JSON.stringify(record).length;
+  for (const value of values) bytes += value === undefined ? 0 : JSON.stringify(value).length;
+  return Math.floor(bytes / 4096);
 }
 const limits = new Map<string, RateLimit>();
 
@@ -231,10 +236,13 @@ export function serveApp(port: MessagePort, appId: string, hub: Hub): () => void
         if (!known) throw hubError('NotFound', `No call with id ${callIdValue}`);
         throw hubError('PermissionDenied', 'Apps write only to the calls in the panel (ringing, in progress, just ended, or opened by the user)');
       }
+      const cost = writeCost((await hub.book.get(callIdValue))!, checked.values());
+      if (!bucket.charge(cost)) {
+        throw hubError('RateLimited', `App "${app.id}" wrote more than its budget allows (this write costs ${cost + 1} requests: the record is large); slow down and retry`);
+      }
       const record = await hub.book.patch(callIdValue, app.id, checked, ifVersion).catch((error: unknown) => {
         throw invalid(error);
       });
-      bucket.charge(writeCost(record));
       return { version: record.version };
     },
 

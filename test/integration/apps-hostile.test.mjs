@@ -142,7 +142,7 @@ describe('hostile apps', () => {
     assert.match(results.number, /^PermissionDenied/);
     assert.match(results.other, /^PermissionDenied: apps\.watcher is the private area/);
     assert.match(results.big, /^InvalidMessage: contact\.name must be at most 200 characters/);
-    assert.match(results.blob, /^InvalidMessage: apps\.hostile\.blob is \d+ bytes/);
+    assert.match(results.blob, /^InvalidMessage: apps\.hostile\.blob is more than 16384 bytes as JSON/);
     assert.match(results.shape, /^InvalidMessage: contact\.links/);
     assert.equal(results.dial, 'PermissionDenied');
     assert.match(results.own, /^ok v\d+/);
