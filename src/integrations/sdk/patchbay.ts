@@ -83,7 +83,10 @@ export interface Patchbay {
     patch(id: string, fields: FieldPatch, options?: { ifVersion?: number }): Promise<{ version: number }>;
   };
   readonly phone: {
-    /** Click-to-call. Needs `dial`. Resolves with the new call's id. */
+    /**
+     * Click-to-call. Needs `dial`. The panel asks the user first; resolves with the new call's id once
+     * the user presses Call, fails with `PermissionDenied` on Cancel (or after a minute unanswered).
+     */
     dial(number: string): Promise<{ id: string }>;
   };
   /** Stops every subscription and closes the connection. */
