@@ -14,14 +14,15 @@ const scope = self as unknown as { onmessage: (e: MessageEvent<{ ids: string[] }
 scope.onmessage = async (event) => {
   const store = await CallStore.open(`bench-hub-alone-${Date.now()}`);
   const book = new CallBook(store);
-  const hub = { book, outbox: new AppOutbox(store), phone: {} } as unknown as Hub;
+  const apps = new Map(event.data.ids.map((id) => [id, { id, name: id, url: 'https://apps.example/', grants: ['read'], source: 'admin' as const, origin: 'https://apps.example', rate: 1e9 }]));
+  const hub = { book, outbox: new AppOutbox(store), phone: {}, app: (id: string) => apps.get(id) } as unknown as Hub;
   const record: CallRecord = newCallRecord({
     id: 'call', sipCallId: 'call@bench', direction: 'inbound', secure: false, at: Date.now(),
     remote: { number: '+441632960123', uri: 'sip:+441632960123@pbx', displayName: 'Ada Lovelace' }, local: { uri: 'sip:1001@pbx' },
   });
   await book.create(record);
   event.data.ids.forEach((id, i) => {
-    serveApp(event.ports[i]!, { id, name: id, url: 'https://apps.example/', grants: ['read'], source: 'admin', origin: 'https://apps.example', rate: 1e9 }, hub);
+    serveApp(event.ports[i]!, id, hub);
   });
   scope.postMessage('ready');
 };
