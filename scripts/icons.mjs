@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from './chromium.mjs';
 
-const dir = new URL('../public/icons/', import.meta.url);
+const dir = new URL('../public/icons', import.meta.url);
 const svg = readFileSync(new URL('icon.svg', dir), 'utf8');
 const background = /<rect[^>]*fill="(#[0-9a-f]{6})"/i.exec(svg)?.[1];
 if (!background) throw new Error('icon.svg: expected a <rect> background with a #rrggbb fill');

@@ -1,4 +1,4 @@
-// The service worker's build: vite-plugin-pwa compiles src/worker/sw.ts and injects the precache
+// The service worker's build: vite-plugin-pwa compiles src/sw/sw.ts and injects the precache
 // list (the app shell, the hub and its chunks, the SDK, icons and the manifest). The lazy demo PBX
 // and the chunks only it loads are left out: they weigh about as much again as everything else and
 // a phone on a real PBX never runs them. The service worker caches them when a hub it controls loads
@@ -61,7 +61,7 @@ export function pwa() {
     },
     VitePWA({
       strategies: 'injectManifest',
-      srcDir: 'src/worker',
+      srcDir: 'src/sw',
       filename: 'sw.ts',
       // Registered by src/components/sw-update.ts (workbox-window); the manifest is public/manifest.webmanifest.
       injectRegister: false,

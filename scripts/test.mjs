@@ -36,7 +36,8 @@ mkdirSync('.tmp', { recursive: true });
 if (!only) {
   await step('type-check (tsc -b, and the benchmarks\' browser entries)', async () =>
     (await run('npx', ['tsc', '-b'])).code === 0 && (await run('npx', ['tsc', '-p', 'bench/tsconfig.json'])).code === 0);
-  await step('lint (eslint)', async () => (await run('npx', ['eslint', '.'])).code === 0);
+  await step('lint (eslint, and the layout\'s import rules)', async () =>
+    (await run('npx', ['eslint', '.'])).code === 0 && (await run('node', ['scripts/check-imports.mjs'])).code === 0);
 }
 await step('build (vite)', async () => {
   try {

@@ -7,7 +7,7 @@
  * posts (BroadcastChannel `patchbay-bench`, see hub-probe.js) when asked to (`listenFrames()`).
  */
 import { proxy, wrap, type Remote } from 'comlink';
-import type { CallChange, SignInOptions, TabApi } from '../../src/worker/api.ts';
+import type { CallChange, SignInOptions, TabApi } from '../../src/shared/api.ts';
 
 declare global {
   interface Window {

@@ -10,9 +10,9 @@
  * With `?cold`, the page asks for the first history page as soon as hello returns, and keeps when.
  */
 import { proxy, wrap, type Remote } from 'comlink';
-import type { CallOutcome, CallRecord, HistoryQuery, TabApi } from '../../src/worker/api.ts';
-import { CallStore } from '../../src/worker/call-store.ts';
-import { categoryOf, searchable } from '../../src/worker/history-index.ts';
+import type { CallOutcome, CallRecord, HistoryQuery, TabApi } from '../../src/shared/api.ts';
+import { CallStore } from '../../src/worker/store/call-store.ts';
+import { categoryOf, searchable } from '../../src/worker/store/search-index.ts';
 
 declare global {
   interface Window {

@@ -1,4 +1,4 @@
-import type { CallRecord } from '../worker/api.ts';
+import type { CallRecord } from '../shared/api.ts';
 
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));

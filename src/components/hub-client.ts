@@ -4,7 +4,7 @@
  */
 import { createContext } from '@lit/context';
 import { proxy, wrap, type Remote } from 'comlink';
-import type { CallChange, CallRecord, HubStatus, TabApi } from '../worker/api.ts';
+import type { CallChange, CallRecord, HubStatus, TabApi } from '../shared/api.ts';
 import { PeerMedia } from './media-host.ts';
 
 declare const __BUILD_ID__: string;

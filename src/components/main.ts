@@ -1,8 +1,8 @@
 /** The panel's entry: connect to the hub, read the site's defaults, render. */
-import { CallAlerts } from './call-alerts.ts';
+import { CallAlerts } from './call/call-alerts.ts';
 import { HubClient } from './hub-client.ts';
 import './patchbay-app.ts';
-import type { SiteConfig } from './pb-sign-in.ts';
+import type { SiteConfig } from './settings/pb-sign-in.ts';
 import { watchForUpdates } from './sw-update.ts';
 
 async function loadConfig(): Promise<SiteConfig & { apps?: unknown }> {

@@ -2,7 +2,7 @@
  * The media role: the one tab that holds it keeps an RTCPeerConnection per call, the microphone
  * and the speaker, and answers the hub's offer/answer requests.
  */
-import type { CallRecord, MediaHost } from '../worker/api.ts';
+import type { CallRecord, MediaHost } from '../shared/api.ts';
 
 interface Leg {
   pc: RTCPeerConnection;

@@ -3,20 +3,20 @@ import { html, css } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { hubContext, type HubClient } from './hub-client.ts';
 import { HubElement } from './hub-element.ts';
-import type { SiteConfig } from './pb-sign-in.ts';
+import type { SiteConfig } from './settings/pb-sign-in.ts';
 import { theme } from './theme.ts';
-import './pb-active-call.ts';
-import './pb-app-settings.ts';
-import './pb-apps.ts';
-import './pb-call-record.ts';
-import './pb-dialpad.ts';
-import './pb-history.ts';
-import './pb-dial-request.ts';
-import './pb-incoming-call.ts';
-import './pb-recent-calls.ts';
-import './pb-settings.ts';
-import './pb-sign-in.ts';
-import './pb-status.ts';
+import './call/pb-active-call.ts';
+import './apps/pb-app-settings.ts';
+import './apps/pb-apps.ts';
+import './call/pb-call-record.ts';
+import './call/pb-dialpad.ts';
+import './history/pb-history.ts';
+import './call/pb-dial-request.ts';
+import './call/pb-incoming-call.ts';
+import './call/pb-recent-calls.ts';
+import './settings/pb-settings.ts';
+import './settings/pb-sign-in.ts';
+import './settings/pb-status.ts';
 
 /**
  * @summary The call panel: sign-in, status, incoming calls, calls in progress, dialpad, recent calls.

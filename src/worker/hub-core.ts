@@ -1,18 +1,18 @@
 /**
  * The hub: one PBX session, the call book, the media bridge and the tabs that are connected.
  */
-import type { CallRecord, HubStatus, MediaHost, Settings, SignInOptions, TabControl } from './api.ts';
-import { AppOutbox } from './app-outbox.ts';
-import { checkApps, type RegisteredApp } from './app-registry.ts';
-import { CallBook } from './call-book.ts';
-import { CallStore } from './call-store.ts';
-import { DialRequests } from './dial-requests.ts';
-import { forget, recall, remember } from './credentials.ts';
-import { hubError } from './errors.ts';
+import type { CallRecord, HubStatus, MediaHost, Settings, SignInOptions, TabControl } from '../shared/api.ts';
+import { AppOutbox } from './apps/app-outbox.ts';
+import { checkApps, type RegisteredApp } from './apps/app-registry.ts';
+import { CallBook } from './calls/call-book.ts';
+import { CallStore } from './store/call-store.ts';
+import { DialRequests } from './apps/dial-requests.ts';
+import { forget, recall, remember } from './store/credentials.ts';
+import { hubError } from '../shared/errors.ts';
 import { logger } from './log.ts';
-import { MediaBridge } from './media-bridge.ts';
-import { toNumber } from './phone-number.ts';
-import { SipPhone } from './sip-phone.ts';
+import { MediaBridge } from './sip/media-bridge.ts';
+import { toNumber } from '../shared/phone-number.ts';
+import { SipPhone } from './sip/sip-phone.ts';
 
 const log = logger('hub');
 const LAST_ACCOUNT = 'last-account';
@@ -262,7 +262,7 @@ export class Hub {
   async connectApp(appId: string, tab: Tab | undefined): Promise<MessagePort> {
     if (!this.app(appId)) throw hubError('NotFound', `No app "${appId}" in the registry`);
     // Loaded with the first app: a phone with no apps never pays for it.
-    const { serveApp } = await import('./app-api.ts');
+    const { serveApp } = await import('./apps/app-api.ts');
     // Looked up again after the import: the registry may have changed meanwhile.
     const app = this.app(appId);
     if (!app) throw hubError('NotFound', `No app "${appId}" in the registry`);

@@ -3,10 +3,10 @@
  * validated AppApi beside it, never this one.
  */
 import { proxy, transfer } from 'comlink';
-import type { AppEntry, CallChange, CallRecord, FieldPatch, HelloReply, HistoryQuery, HubStatus, MediaHost, SignInOptions, TabApi, TabControl } from './api.ts';
-import { hubError } from './errors.ts';
-import { checkPatch } from './fields.ts';
-import { exportHistory, historyPage, importHistory, parseExportQuery, parseHistoryQuery, storageInfo } from './history.ts';
+import type { AppEntry, CallChange, CallRecord, FieldPatch, HelloReply, HistoryQuery, HubStatus, MediaHost, SignInOptions, TabApi, TabControl } from '../shared/api.ts';
+import { hubError } from '../shared/errors.ts';
+import { checkPatch } from '../shared/fields.ts';
+import { exportHistory, historyPage, importHistory, parseExportQuery, parseHistoryQuery, storageInfo } from './history/history.ts';
 import type { Hub } from './hub-core.ts';
 
 function text(value: unknown, what: string, max = 512): string {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { checkApps, isGrant, mayWrite } from '../../src/worker/app-registry.ts';
+import { checkApps, isGrant, mayWrite } from '../../src/worker/apps/app-registry.ts';
 
 const PANEL = 'https://phone.example.com';
 const crm = { id: 'crm', name: 'CRM', url: 'https://crm.example.net/patchbay/', grants: ['read', 'write:contact', 'dial'] };

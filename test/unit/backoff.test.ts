@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { backoffDelay } from '../../src/worker/sip-phone.ts';
+import { backoffDelay } from '../../src/worker/sip/sip-phone.ts';
 
 describe('reconnect backoff', () => {
   const policy = (r: number) => ({ baseMs: 1000, maxMs: 30000, random: () => r });

@@ -1,8 +1,8 @@
 /** Call records and a call book on a throwaway database, for the module tests of the hub's memory. */
-import type { CallRecord } from '../../src/worker/api.ts';
-import { CallBook } from '../../src/worker/call-book.ts';
-import { newCallRecord } from '../../src/worker/call-state.ts';
-import { CallStore } from '../../src/worker/call-store.ts';
+import type { CallRecord } from '../../src/shared/api.ts';
+import { CallBook } from '../../src/worker/calls/call-book.ts';
+import { newCallRecord } from '../../src/worker/calls/call-state.ts';
+import { CallStore } from '../../src/worker/store/call-store.ts';
 
 let n = 0;
 

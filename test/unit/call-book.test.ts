@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { CallChange, CallRecord } from '../../src/worker/api.ts';
-import { CallBook } from '../../src/worker/call-book.ts';
+import type { CallChange, CallRecord } from '../../src/shared/api.ts';
+import { CallBook } from '../../src/worker/calls/call-book.ts';
 import { freshBook, record } from './book-fixtures.ts';
-import { CallStore } from '../../src/worker/call-store.ts';
+import { CallStore } from '../../src/worker/store/call-store.ts';
 
 const fresh = () => freshBook();
 

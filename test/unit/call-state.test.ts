@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { CallRecord } from '../../src/worker/api.ts';
-import { canTransition, interrupt, newCallRecord, transition } from '../../src/worker/call-state.ts';
+import type { CallRecord } from '../../src/shared/api.ts';
+import { canTransition, interrupt, newCallRecord, transition } from '../../src/worker/calls/call-state.ts';
 
 function inbound(at = 1_000_000): CallRecord {
   return newCallRecord({

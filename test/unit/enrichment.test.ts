@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { CallChange } from '../../src/worker/api.ts';
-import { checkPatch } from '../../src/worker/fields.ts';
+import type { CallChange } from '../../src/shared/api.ts';
+import { checkPatch } from '../../src/shared/fields.ts';
 import { freshBook, record as newRecord } from './book-fixtures.ts';
 
 const ADA = '+441632960123';

@@ -1,11 +1,11 @@
 // What an app (or anyone else) sends the hub is bounded before it is walked, refused before it costs
 // anything, and never reaches into the hub's own objects.
 import { expect } from 'chai';
-import type { CallChange } from '../../src/worker/api.ts';
-import { AppOutbox } from '../../src/worker/app-outbox.ts';
-import { checkApps } from '../../src/worker/app-registry.ts';
-import { DialRequests } from '../../src/worker/dial-requests.ts';
-import { checkPatch, MAX_APP_KEYS, MAX_RECORD_BYTES } from '../../src/worker/fields.ts';
+import type { CallChange } from '../../src/shared/api.ts';
+import { AppOutbox } from '../../src/worker/apps/app-outbox.ts';
+import { checkApps } from '../../src/worker/apps/app-registry.ts';
+import { DialRequests } from '../../src/worker/apps/dial-requests.ts';
+import { checkPatch, MAX_APP_KEYS, MAX_RECORD_BYTES } from '../../src/shared/fields.ts';
 import { freshBook, record } from './book-fixtures.ts';
 
 function errorOf(fn: () => unknown): string {

@@ -1,6 +1,6 @@
 // Call records for the history tests: complete, as the hub writes them.
-import type { CallRecord } from '../../src/worker/api.ts';
-import { CallStore } from '../../src/worker/call-store.ts';
+import type { CallRecord } from '../../src/shared/api.ts';
+import { CallStore } from '../../src/worker/store/call-store.ts';
 
 let n = 0;
 export const BASE = Date.UTC(2026, 0, 1);

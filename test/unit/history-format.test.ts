@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CallRecord } from '../../src/worker/api.ts';
+import type { CallRecord } from '../../src/shared/api.ts';
 import { dayKey, dayLabel, outcomeLabel } from '../../src/components/format.ts';
 
 const at = (y: number, m: number, d: number, h = 12, min = 0) => new Date(y, m - 1, d, h, min).getTime();

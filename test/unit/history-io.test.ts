@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { CallRecord, TabApi } from '../../src/worker/api.ts';
-import { CallStore } from '../../src/worker/call-store.ts';
-import { CSV_COLUMNS, allPages, csvCell } from '../../src/worker/history.ts';
+import type { CallRecord, TabApi } from '../../src/shared/api.ts';
+import { CallStore } from '../../src/worker/store/call-store.ts';
+import { CSV_COLUMNS, allPages, csvCell } from '../../src/worker/history/history.ts';
 import { Hub } from '../../src/worker/hub-core.ts';
 import { createTabApi } from '../../src/worker/tab-api.ts';
 import { BASE, call } from './history-fixtures.ts';

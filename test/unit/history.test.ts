@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { CallRecord, HistoryPage, HistoryQuery } from '../../src/worker/api.ts';
-import { CallStore, DB_VERSION } from '../../src/worker/call-store.ts';
-import { historyPage, MAX_SPAN, plan, tuning } from '../../src/worker/history.ts';
-import { categoryOf, entryOf, matches, parseSearch, PERIOD, searchable } from '../../src/worker/history-index.ts';
+import type { CallRecord, HistoryPage, HistoryQuery } from '../../src/shared/api.ts';
+import { CallStore, DB_VERSION } from '../../src/worker/store/call-store.ts';
+import { historyPage, MAX_SPAN, plan, tuning } from '../../src/worker/history/history.ts';
+import { categoryOf, entryOf, matches, parseSearch, PERIOD, searchable } from '../../src/worker/store/search-index.ts';
 import { BASE, call, freshStore } from './history-fixtures.ts';
 
 let n = 0;

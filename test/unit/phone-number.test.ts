@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { toNumber } from '../../src/worker/phone-number.ts';
+import { toNumber } from '../../src/shared/phone-number.ts';
 
 describe('the number a call record keeps', () => {
   it('normalises international numbers to E.164 whatever their punctuation', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { CallChange, TabApi } from '../../src/worker/api.ts';
-import { newCallRecord } from '../../src/worker/call-state.ts';
+import type { CallChange, TabApi } from '../../src/shared/api.ts';
+import { newCallRecord } from '../../src/worker/calls/call-state.ts';
 import { Hub } from '../../src/worker/hub-core.ts';
 import { createTabApi } from '../../src/worker/tab-api.ts';
 

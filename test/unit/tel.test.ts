@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseTel } from '../../src/components/tel.ts';
+import { parseTel } from '../../src/components/call/tel.ts';
 
 describe('phone links (tel: URIs)', () => {
   it('drops visual separators and keeps the "+" of a global number', () => {

@@ -17,13 +17,13 @@
  * your own origin has no such anchor: pass `{ panelOrigin }`.
  */
 import { wrap, type ProxyMarked } from 'comlink';
-import type { AppDelta, AppEvent, AppEventMessage } from '../../worker/app-api.ts';
-import { setPath } from '../../worker/paths.ts';
-import type { CallRecord } from '../../worker/api.ts';
+import type { AppDelta, AppEvent, AppEventMessage } from '../../shared/app-protocol.ts';
+import { setPath } from '../../shared/paths.ts';
+import type { CallRecord } from '../../shared/api.ts';
 
 export type {
   CallDirection, CallEvent, CallEventType, CallOutcome, CallRecord, CallState, Contact, Party, Provenance, RecordKind,
-} from '../../worker/api.ts';
+} from '../../shared/api.ts';
 
 /**
  * One change to a call the panel holds. `current`: the call was already in the panel when you

@@ -1,0 +1,124 @@
+import { html, css, unsafeCSS } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { CallRecord } from '../../shared/api.ts';
+import { duration, who } from '../format.ts';
+import { HubElement } from '../hub-element.ts';
+import { keypad, keypadStyles } from '../keys.ts';
+import { theme } from '../theme.ts';
+
+const mediaText: Record<CallRecord['media'], string> = {
+  none: '',
+  connecting: 'Connecting audio…',
+  connected: 'Audio connected',
+  failed: 'Audio failed',
+};
+
+/**
+ * @summary One call in progress: timer, hang up, hold, mute, keypad (DTMF) and blind transfer.
+ */
+@customElement('pb-active-call')
+export class PbActiveCall extends HubElement {
+  /** The live call. */
+  @property({ attribute: false }) call!: CallRecord;
+  @state() private showKeypad = false;
+  @state() private showTransfer = false;
+  @state() private now = Date.now();
+  @state() private sent = '';
+  private timer?: ReturnType<typeof setInterval>;
+
+  static override styles = [
+    theme,
+    unsafeCSS(keypadStyles),
+    css`
+      .card { display: grid; gap: 10px; }
+      .head { display: flex; justify-content: space-between; gap: 8px; align-items: baseline; }
+      .name { font-size: 1.2em; font-weight: 700; margin: 0; overflow-wrap: anywhere; }
+      .timer { font-variant-numeric: tabular-nums; font-size: 1.1em; }
+      .controls { display: grid; grid-template-columns: repeat(auto-fit, minmax(88px, 1fr)); gap: 8px; }
+      .sub { margin: 0; font-size: 0.9em; }
+      form { display: flex; gap: 8px; }
+      .sent { font-family: ui-monospace, monospace; min-height: 1.2em; margin: 0; }
+      [data-media='connected'] { color: var(--pb-good); }
+      [data-media='failed'] { color: var(--pb-bad); }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.timer = setInterval(() => (this.now = Date.now()), 1000);
+    this.addEventListener('keydown', this.onKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.timer);
+    this.removeEventListener('keydown', this.onKey);
+  }
+
+  private readonly onKey = (e: KeyboardEvent) => {
+    if (this.showKeypad && /^[0-9*#]$/.test(e.key) && !(e.composedPath()[0] instanceof HTMLInputElement)) {
+      void this.dtmf(e.key);
+    }
+  };
+
+  private async dtmf(key: string) {
+    this.sent += key;
+    await this.run(() => this.client!.api.sendDtmf(this.call.id, key));
+  }
+
+  private async transfer(e: SubmitEvent) {
+    e.preventDefault();
+    const target = String(new FormData(e.target as HTMLFormElement).get('target') ?? '').trim();
+    if (target) await this.run(() => this.client!.api.transfer(this.call.id, target));
+  }
+
+  override render() {
+    const c = this.call;
+    const api = this.client!.api;
+    const connected = c.state === 'active' || c.state === 'held';
+    const held = c.state === 'held';
+    const elapsed = c.answeredAt ? (this.now - c.answeredAt) / 1000 : (this.now - c.startedAt) / 1000;
+    const phase = c.state === 'dialing' ? 'Calling…' : held ? 'On hold' : 'In call';
+    return html`<section class="card" aria-label=${`Call with ${who(c)}`}>
+      <div class="head">
+        <div>
+          <p class="name">${who(c)}</p>
+          ${c.remote.number !== who(c) ? html`<p class="sub muted">${c.remote.number}</p>` : ''}
+          <p class="sub muted">${phase}${c.muted ? ' · muted' : ''}
+            ${this.client?.status.demo
+              ? html`<span> · demo call, no audio</span>`
+              : html`<span data-media=${c.media}>${mediaText[c.media] ? ` · ${mediaText[c.media]}` : ''}</span>`}
+            ${c.events.some((e) => e.type === 'media-handover') ? html`<span> · audio moved after a tab closed</span>` : ''}</p>
+        </div>
+        <span class="timer" role="timer" aria-label="Call duration">${duration(elapsed)}</span>
+      </div>
+      <div class="controls">
+        <button class="bad" @click=${() => this.run(() => api.hangUp(c.id))}>Hang up</button>
+        ${connected
+          ? html`
+              <button @click=${() => this.run(() => (held ? api.resume(c.id) : api.hold(c.id)))}>${held ? 'Resume' : 'Hold'}</button>
+              <button aria-pressed=${c.muted ? 'true' : 'false'} @click=${() => this.run(() => api.setMuted(c.id, !c.muted))}>${c.muted ? 'Unmute' : 'Mute'}</button>
+              <button aria-expanded=${this.showKeypad ? 'true' : 'false'} @click=${() => (this.showKeypad = !this.showKeypad)}>Keypad</button>
+              <button aria-expanded=${this.showTransfer ? 'true' : 'false'} @click=${() => (this.showTransfer = !this.showTransfer)}>Transfer</button>
+            `
+          : ''}
+      </div>
+      ${this.showTransfer && connected
+        ? html`<form @submit=${this.transfer}>
+            <label class="visually-hidden" for="target">Transfer to</label>
+            <input id="target" name="target" inputmode="tel" placeholder="Transfer to number" />
+            <button class="primary" type="submit">Transfer now</button>
+          </form>`
+        : ''}
+      ${this.showKeypad && connected
+        ? html`<p class="sent" aria-live="polite" aria-label="Tones sent">${this.sent}</p>${keypad((k) => void this.dtmf(k))}`
+        : ''}
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pb-active-call': PbActiveCall;
+  }
+}

@@ -1,0 +1,52 @@
+import { html, css } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { CallRecord } from '../../shared/api.ts';
+import { who } from '../format.ts';
+import { HubElement } from '../hub-element.ts';
+import { theme } from '../theme.ts';
+
+/**
+ * @summary The screen pop of a ringing call, in every tab: answer, decline or send to voicemail.
+ */
+@customElement('pb-incoming-call')
+export class PbIncomingCall extends HubElement {
+  /** The ringing call. */
+  @property({ attribute: false }) call!: CallRecord;
+
+  static override styles = [
+    theme,
+    css`
+      .card { border: 2px solid var(--pb-accent); display: grid; gap: 10px; }
+      .name { font-size: 1.25em; font-weight: 700; margin: 0; overflow-wrap: anywhere; }
+      .number { margin: 0; overflow-wrap: anywhere; }
+      .row { display: flex; gap: 8px; flex-wrap: wrap; }
+      .row button { flex: 1 1 auto; }
+      .label { text-transform: uppercase; font-size: 0.75em; letter-spacing: 0.08em; margin: 0; }
+    `,
+  ];
+
+  override render() {
+    const c = this.call;
+    const name = who(c);
+    const id = `incoming-${c.id}`;
+    return html`<section class="card" role="alertdialog" aria-label="Incoming call" aria-describedby=${id}>
+      <p class="label muted">Incoming call${this.client && this.client.liveCalls.length > 1 ? ' (waiting)' : ''}</p>
+      <div id=${id}>
+        <p class="name">${name}</p>
+        ${c.remote.number && c.remote.number !== name ? html`<p class="number muted">${c.remote.number}</p>` : ''}
+        ${c.contact?.company ? html`<p class="number muted">${c.contact.company}</p>` : ''}
+      </div>
+      <div class="row">
+        <button class="good" @click=${() => this.run(() => this.client!.api.answer(c.id))}>Answer</button>
+        <button class="bad" @click=${() => this.run(() => this.client!.api.decline(c.id))}>Decline</button>
+        <button @click=${() => this.run(() => this.client!.api.sendToVoicemail(c.id))}>Send to voicemail</button>
+      </div>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pb-incoming-call': PbIncomingCall;
+  }
+}

@@ -1,0 +1,409 @@
+import { html, css, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
+import type { CallRecord, Provenance } from '../../shared/api.ts';
+import { callBackTarget, dateTime, duration, outcomeLabel, time, timeOfDay, who } from '../format.ts';
+import { HubElement } from '../hub-element.ts';
+import { theme } from '../theme.ts';
+
+/** The enrichment a user edits here, as the hub's dotted paths. */
+const EDITABLE = [
+  { path: 'subject', label: 'Subject', kind: 'text' },
+  { path: 'notes', label: 'Notes', kind: 'area' },
+  { path: 'tags', label: 'Tags', kind: 'list' },
+  { path: 'labels', label: 'Labels', kind: 'list' },
+  { path: 'account', label: 'Account', kind: 'text' },
+  { path: 'opportunity', label: 'Opportunity', kind: 'text' },
+  { path: 'ticket', label: 'Ticket', kind: 'text' },
+] as const;
+type Editable = (typeof EDITABLE)[number];
+type EditPath = Editable['path'];
+
+const CONTACT = [
+  ['name', 'Name'],
+  ['company', 'Company'],
+  ['title', 'Title'],
+  ['email', 'Email'],
+  ['address', 'Address'],
+] as const;
+
+/**
+ * Whether a link may be followed: http(s) only. The hub refuses any other, but a record stored before
+ * it did (or written straight into the database) may hold `javascript:` or `data:` links: those show as text.
+ */
+function webLink(link: unknown): link is string {
+  if (typeof link !== 'string') return false;
+  try {
+    const { protocol } = new URL(link);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** How long typing pauses before an edit is saved (ms); leaving the field saves at once. */
+const SAVE_DELAY = 700;
+
+function asText(call: CallRecord, path: EditPath): string {
+  const value = call[path];
+  return Array.isArray(value) ? value.join(', ') : (value ?? '');
+}
+
+function fromText(kind: Editable['kind'], text: string): string | string[] | null {
+  if (kind === 'list') {
+    const words = text.split(',').map((w) => w.trim()).filter(Boolean);
+    return words.length ? words : null;
+  }
+  return text.trim() ? text : null;
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function show(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * @summary Everything one call record holds: PBX facts, its events, the contact, what each app
+ * contributed and who wrote what; the user's enrichment (notes, subject, tags, labels, account,
+ * opportunity, ticket) is edited in place and saved as the user types. "Call back", "Open for apps".
+ * @fires pb-close - the user leaves the detail.
+ * @fires pb-navigate - with detail `'phone'`: show the phone (after "Call back" or "Open for apps").
+ */
+@customElement('pb-call-detail')
+export class PbCallDetail extends HubElement {
+  /** The record shown. */
+  @property({ attribute: false }) callId = '';
+  /** What the list already holds of it, shown until the hub answers. */
+  @property({ attribute: false }) initial?: CallRecord;
+  /** Narrow screens: the detail replaces the list, so its way out says "Back". */
+  @property({ type: Boolean }) narrow = false;
+  @state() private call?: CallRecord;
+  @state() private loadError = '';
+  @state() private saveState: '' | 'saving' | 'saved' = '';
+  @state() private saveError = '';
+  /** Text typed but not yet saved, by field: shown instead of the record's value. */
+  @state() private drafts = new Map<EditPath, string>();
+
+  @query('h2') private heading?: HTMLElement;
+
+  private timers = new Map<EditPath, ReturnType<typeof setTimeout>>();
+  /** Saves run one after another, so the hub sees them in typing order. */
+  private chain: Promise<void> = Promise.resolve();
+
+  static override styles = [
+    theme,
+    css`
+      :host { display: block; min-width: 0; }
+      section { display: grid; gap: 14px; }
+      .top { display: flex; gap: 8px; justify-content: space-between; align-items: flex-start; }
+      h2 { font-size: 1.2em; margin: 0; overflow-wrap: anywhere; }
+      h2:focus { outline: none; }
+      h3 { font-size: 0.95em; margin: 0 0 6px; }
+      .sub { margin: 2px 0 0; overflow-wrap: anywhere; }
+      .actions { display: flex; gap: 8px; flex-wrap: wrap; }
+      dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 4px 12px; margin: 0; }
+      dt { color: var(--pb-muted); }
+      dd { margin: 0; overflow-wrap: anywhere; }
+      .by { font-size: 0.8em; color: var(--pb-muted); }
+      ol { margin: 0; padding-inline-start: 1.2em; display: grid; gap: 2px; }
+      .fields { display: grid; gap: 10px; }
+      label { display: grid; gap: 4px; }
+      label > span:first-child { font-weight: 600; font-size: 0.9em; display: flex; justify-content: space-between; gap: 8px; }
+      textarea { font: inherit; color: var(--pb-text); background: var(--pb-surface); border: 1px solid var(--pb-border);
+                 border-radius: 8px; padding: 0.5em 0.6em; min-height: 6em; resize: vertical; box-sizing: border-box; width: 100%; }
+      textarea:focus-visible { outline: 3px solid var(--pb-accent); outline-offset: 1px; }
+      .save { min-height: 1.4em; margin: 0; font-size: 0.9em; }
+      .saved { color: var(--pb-good); }
+      .bad { color: var(--pb-bad); font-weight: 600; margin: 0; }
+      .app { border-top: 1px solid var(--pb-border); padding-top: 8px; }
+      table { border-collapse: collapse; width: 100%; font-size: 0.85em; }
+      th, td { text-align: start; padding: 3px 6px 3px 0; border-bottom: 1px solid var(--pb-border); overflow-wrap: anywhere; }
+      .chips { display: flex; gap: 4px; flex-wrap: wrap; margin: 0; padding: 0; list-style: none; }
+      .chips li { border: 1px solid var(--pb-border); border-radius: 999px; padding: 0 8px; font-size: 0.85em; }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('keydown', this.onKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('keydown', this.onKey);
+    this.flush();
+  }
+
+  private readonly onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      this.close();
+    }
+  };
+
+  protected override willUpdate(changed: PropertyValues): void {
+    super.willUpdate(changed);
+    if (changed.has('callId')) {
+      this.flush();
+      this.drafts = new Map();
+      this.saveState = '';
+      this.saveError = '';
+      this.loadError = '';
+      this.call = this.initial?.id === this.callId ? this.initial : undefined;
+      void this.load();
+    }
+    // A newer version from the hub (another tab, an app, our own save) replaces what is shown.
+    const pushed = this.client?.calls.get(this.callId);
+    if (pushed && (!this.call || pushed.version > this.call.version)) this.call = pushed;
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (changed.has('callId')) this.heading?.focus();
+  }
+
+  private async load(): Promise<void> {
+    const id = this.callId;
+    if (!id || !this.client) return;
+    try {
+      const record = await this.client.api.get(id);
+      if (id !== this.callId) return;
+      if (!record) this.loadError = 'This call is no longer in the history.';
+      else if (!this.call || record.version >= this.call.version) this.call = record;
+    } catch (error) {
+      this.loadError = `Could not read this call: ${(error as Error).message}`;
+    }
+  }
+
+  // ---- Saving -------------------------------------------------------------------------------
+
+  private onInput(field: Editable, value: string): void {
+    this.drafts = new Map(this.drafts).set(field.path, value);
+    this.saveState = '';
+    clearTimeout(this.timers.get(field.path));
+    this.timers.set(field.path, setTimeout(() => this.queueSave(field), SAVE_DELAY));
+  }
+
+  private onBlur(field: Editable): void {
+    if (!this.timers.has(field.path)) return;
+    clearTimeout(this.timers.get(field.path));
+    this.queueSave(field);
+  }
+
+  /** Saves every pending edit now (leaving the detail, switching calls). */
+  private flush(): void {
+    for (const field of EDITABLE) {
+      if (this.timers.has(field.path)) {
+        clearTimeout(this.timers.get(field.path));
+        this.queueSave(field);
+      }
+    }
+  }
+
+  private queueSave(field: Editable): void {
+    this.timers.delete(field.path);
+    const id = this.callId;
+    const text = this.drafts.get(field.path);
+    if (text === undefined) return;
+    this.chain = this.chain.then(() => this.save(id, field, text));
+  }
+
+  private async save(id: string, field: Editable, text: string): Promise<void> {
+    const api = this.client?.api;
+    const current = this.call?.id === id ? this.call : undefined;
+    if (!api) return;
+    const value = fromText(field.kind, text);
+    const same = current && JSON.stringify(fromText(field.kind, asText(current, field.path))) === JSON.stringify(value);
+    if (!same) {
+      this.saveState = 'saving';
+      try {
+        const { version } = await api.patchCall(id, { [field.path]: value });
+        if (id === this.callId && this.call && version > this.call.version) {
+          const next: CallRecord = { ...this.call, version };
+          if (value === null) delete next[field.path];
+          else (next as unknown as Record<string, unknown>)[field.path] = value;
+          next.provenance = { ...next.provenance, [field.path]: { by: 'user', at: Date.now() } };
+          this.call = next;
+        }
+        if (id === this.callId) {
+          this.saveState = 'saved';
+          this.saveError = '';
+        }
+      } catch (error) {
+        if (id === this.callId) {
+          this.saveState = '';
+          const e = error as Error;
+          this.saveError = e.name === 'QuotaExceeded'
+            ? `${field.label} not saved: ${/storage is full/i.test(e.message) ? e.message : `storage is full. ${e.message}`} Your text stays here.`
+            : `${field.label} not saved: ${e.message}`;
+        }
+        return;
+      }
+    }
+    // Drop the draft unless the user typed on meanwhile.
+    if (id === this.callId && this.drafts.get(field.path) === text && !this.timers.has(field.path)) {
+      const drafts = new Map(this.drafts);
+      drafts.delete(field.path);
+      this.drafts = drafts;
+    }
+  }
+
+  // ---- Actions ------------------------------------------------------------------------------
+
+  private close(): void {
+    this.flush();
+    this.dispatchEvent(new CustomEvent('pb-close', { bubbles: true, composed: true }));
+  }
+
+  private navigate(): void {
+    this.dispatchEvent(new CustomEvent('pb-navigate', { detail: 'phone', bubbles: true, composed: true }));
+  }
+
+  private callBack(): Promise<void> {
+    const call = this.call!;
+    return this.run(async () => {
+      await this.client!.api.dial(callBackTarget(call));
+      this.navigate();
+    });
+  }
+
+  private openForApps(): Promise<void> {
+    return this.run(async () => {
+      await this.client!.api.openCall(this.callId);
+      this.navigate();
+    });
+  }
+
+  // ---- Rendering ----------------------------------------------------------------------------
+
+  private author(p?: Provenance): string {
+    if (!p) return '';
+    const by = p.by === 'user' ? 'you' : p.by === 'pbx' ? 'the PBX' : (this.client?.status.apps.find((a) => a.id === p.by)?.name ?? p.by);
+    return `by ${by}, ${time(p.at)}`;
+  }
+
+  private by(call: CallRecord, path: string) {
+    const p = call.provenance?.[path];
+    return p ? html`<span class="by">${this.author(p)}</span>` : nothing;
+  }
+
+  private facts(c: CallRecord) {
+    const rows: [string, string | undefined][] = [
+      ['Direction', c.direction === 'inbound' ? 'Incoming' : 'Outgoing'],
+      ['Outcome', capital(outcomeLabel(c))],
+      ['Reason', c.reason],
+      ['Number', c.remote.number],
+      ['Address', c.remote.uri],
+      ['Caller name', c.remote.displayName],
+      ['On line', c.local.displayName ? `${c.local.displayName} <${c.local.uri}>` : c.local.uri],
+      ['Started', dateTime(c.startedAt)],
+      ['Answered', c.answeredAt ? dateTime(c.answeredAt) : undefined],
+      ['Ended', c.endedAt ? dateTime(c.endedAt) : undefined],
+      ['Ringing', c.ringSeconds !== undefined ? duration(c.ringSeconds) : undefined],
+      ['Talk', c.talkSeconds !== undefined ? duration(c.talkSeconds) : undefined],
+      ['Encrypted', c.secure ? 'Yes (WSS and SRTP)' : 'No'],
+      ['Recorded', c.recorded === undefined ? undefined : c.recorded ? 'Yes' : 'No'],
+      ['Monitored', c.monitored === undefined ? undefined : c.monitored ? 'Yes' : 'No'],
+    ];
+    return html`<dl>${rows.filter(([, v]) => v).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+  }
+
+  private contact(c: CallRecord) {
+    const k = c.contact ?? {};
+    const rows = CONTACT.filter(([key]) => k[key]);
+    if (!rows.length && !k.links?.length) return html`<p class="muted sub">No contact details yet.</p>`;
+    return html`<dl>
+      ${rows.map(([key, label]) => html`<dt>${label}</dt><dd>${k[key]} ${this.by(c, `contact.${key}`)}</dd>`)}
+      ${Array.isArray(k.links) && k.links.length
+        ? html`<dt>Links</dt><dd>${k.links.map((l) => html`<div>${webLink(l) ? html`<a href=${l} target="_blank" rel="noopener noreferrer">${l}</a>` : String(l)}</div>`)}
+            ${this.by(c, 'contact.links')}</dd>`
+        : nothing}
+    </dl>`;
+  }
+
+  private apps(c: CallRecord) {
+    const entries = Object.entries(c.apps ?? {}).filter(([, v]) => v && Object.keys(v).length);
+    if (!entries.length) return html`<p class="muted sub">No app has added anything.</p>`;
+    return entries.map(([appId, values]) => {
+      const name = this.client?.status.apps.find((a) => a.id === appId)?.name ?? appId;
+      return html`<div class="app">
+        <h4 class="sub">${name}</h4>
+        <dl>${Object.entries(values).map(([key, value]) => html`<dt>${key}</dt><dd>${show(value)} ${this.by(c, `apps.${appId}.${key}`)}</dd>`)}</dl>
+      </div>`;
+    });
+  }
+
+  private field(c: CallRecord, f: Editable) {
+    const value = this.drafts.get(f.path) ?? asText(c, f.path);
+    const input = (e: Event) => this.onInput(f, (e.target as HTMLInputElement | HTMLTextAreaElement).value);
+    const blur = () => this.onBlur(f);
+    const chips = f.kind === 'list' ? (c[f.path] as string[] | undefined) : undefined;
+    return html`<label>
+      <span><span>${f.label}</span>${this.by(c, f.path)}</span>
+      ${f.kind === 'area'
+        ? html`<textarea .value=${live(value)} @input=${input} @blur=${blur}></textarea>`
+        : html`<input .value=${live(value)} placeholder=${f.kind === 'list' ? 'Comma separated' : ''} @input=${input} @blur=${blur} />`}
+    </label>
+    ${chips?.length ? html`<ul class="chips" aria-label=${f.label}>${chips.map((t) => html`<li>${t}</li>`)}</ul>` : nothing}`;
+  }
+
+  private written(c: CallRecord) {
+    const entries = Object.entries(c.provenance ?? {}).sort((a, b) => b[1].at - a[1].at);
+    return html`<details>
+      <summary>Who wrote what (${entries.length})</summary>
+      <table>
+        <thead><tr><th scope="col">Field</th><th scope="col">By</th><th scope="col">When</th></tr></thead>
+        <tbody>${entries.map(([path, p]) => html`<tr><td>${path}</td><td>${this.author(p).replace(/^by /, '').replace(/, .*$/, '')}</td><td>${dateTime(p.at)}</td></tr>`)}</tbody>
+      </table>
+    </details>`;
+  }
+
+  override render() {
+    const c = this.call;
+    const registered = this.client?.status.state === 'registered';
+    return html`<section class="card" aria-label="Call details">
+      <div class="top">
+        <div>
+          <h2 tabindex="-1">${c ? who(c) : 'Call'}</h2>
+          ${c ? html`<p class="sub muted">${c.direction === 'inbound' ? 'Incoming' : 'Outgoing'}, ${outcomeLabel(c)} · ${dateTime(c.startedAt)}${
+            c.talkSeconds ? ` · ${duration(c.talkSeconds)}` : ''}</p>` : nothing}
+        </div>
+        <button @click=${this.close}>${this.narrow ? 'Back' : 'Close'}</button>
+      </div>
+      ${this.loadError ? html`<p class="bad" role="alert">${this.loadError}</p>` : nothing}
+      ${c
+        ? html`
+            <div class="actions">
+              <button class="good" ?disabled=${!registered} title=${registered ? `Calls ${callBackTarget(c)}` : 'Sign in to call'}
+                @click=${this.callBack}>Call back</button>
+              <button @click=${this.openForApps}>Open for apps</button>
+            </div>
+            <div class="fields">
+              <h3>Notes and tags</h3>
+              ${EDITABLE.map((f) => this.field(c, f))}
+              <p class="save ${this.saveState === 'saved' ? 'saved' : ''}" role="status">
+                ${this.saveState === 'saving' ? 'Saving…' : this.saveState === 'saved' ? 'Saved' : ''}</p>
+              ${this.saveError ? html`<p class="bad" role="alert">${this.saveError}</p>` : nothing}
+            </div>
+            <div><h3>Contact</h3>${this.contact(c)}</div>
+            <div><h3>Call</h3>${this.facts(c)}</div>
+            <div>
+              <h3>Timeline</h3>
+              ${c.events.length
+                ? html`<ol>${c.events.map((e) => html`<li><span class="muted">${timeOfDay(e.at)}</span> ${capital(e.type.replace('-', ' '))}${e.detail ? html`: ${e.detail}` : nothing}</li>`)}</ol>`
+                : html`<p class="muted sub">No events.</p>`}
+            </div>
+            <div><h3>From apps</h3>${this.apps(c)}</div>
+            ${this.written(c)}
+          `
+        : this.loadError ? nothing : html`<p class="muted">Loading…</p>`}
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pb-call-detail': PbCallDetail;
+  }
+}

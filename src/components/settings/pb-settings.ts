@@ -1,0 +1,67 @@
+import { html, css } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { HubElement } from '../hub-element.ts';
+import './pb-phone-links.ts';
+import { theme } from '../theme.ts';
+
+/** "Keep history" choices: days (empty: forever). */
+const RETENTION: [number | '', string][] = [
+  ['', 'Forever'],
+  [365, '1 year'],
+  [90, '90 days'],
+  [30, '30 days'],
+];
+
+/**
+ * @summary The hub's settings, shared by every tab: ringtone, the country for local numbers, how long
+ * history is kept.
+ */
+@customElement('pb-settings')
+export class PbSettings extends HubElement {
+  static override styles = [
+    theme,
+    css`
+      .body { display: grid; gap: 10px; margin-top: 10px; }
+      label { display: flex; gap: 8px; align-items: center; }
+      label.field { display: grid; gap: 4px; }
+      input[type='checkbox'] { width: auto; min-height: 0; }
+      .country { max-width: 6em; text-transform: uppercase; }
+      select { font: inherit; color: var(--pb-text); background: var(--pb-surface); border: 1px solid var(--pb-border);
+               border-radius: 8px; padding: 0.45em 0.6em; min-height: 40px; max-width: 12em; }
+    `,
+  ];
+
+  override render() {
+    const s = this.client?.status.settings;
+    if (!s) return html``;
+    const api = this.client!.api;
+    return html`<details class="card">
+      <summary>Settings</summary>
+      <div class="body">
+        <label><input type="checkbox" .checked=${s.ringtone}
+          @change=${(e: Event) => this.run(() => api.updateSettings({ ringtone: (e.target as HTMLInputElement).checked }))} />
+          Ringtone</label>
+        <label class="field">Country for local numbers
+          <input class="country" maxlength="2" placeholder="GB" .value=${s.defaultCountry ?? ''}
+            @change=${(e: Event) => this.run(() => api.updateSettings({ defaultCountry: (e.target as HTMLInputElement).value.trim() }))} />
+        </label>
+        <label class="field">Keep history
+          <select .value=${String(s.retentionDays ?? '')}
+            @change=${(e: Event) => {
+              const days = Number((e.target as HTMLSelectElement).value);
+              return this.run(() => api.updateSettings({ retentionDays: days > 0 ? days : undefined }));
+            }}>
+            ${RETENTION.map(([days, label]) => html`<option value=${days} ?selected=${(s.retentionDays ?? '') === days}>${label}</option>`)}
+          </select>
+        </label>
+        <pb-phone-links></pb-phone-links>
+      </div>
+    </details>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pb-settings': PbSettings;
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * The hub's public contract. Tabs import these types only (`import type`), never values:
+ * everything crosses the boundary through Comlink on a MessagePort.
+ */
+
+/** Who wrote a field: the PBX (the hub itself), the user, or an app id. */
+export type Author = 'pbx' | 'user' | (string & {});
+
+export type CallDirection = 'inbound' | 'outbound';
+export type CallState = 'ringing' | 'dialing' | 'active' | 'held' | 'ended';
+export type CallOutcome =
+  | 'answered'
+  | 'missed'
+  | 'declined'
+  | 'busy'
+  | 'failed'
+  | 'cancelled'
+  | 'voicemail'
+  | 'interrupted';
+
+export type CallEventType =
+  | 'ringing'
+  | 'dialing'
+  | 'answered'
+  | 'held'
+  | 'resumed'
+  | 'muted'
+  | 'unmuted'
+  | 'transferred'
+  | 'forwarded'
+  | 'conferenced'
+  | 'media-handover'
+  | 'ended';
+
+export interface CallEvent {
+  type: CallEventType;
+  /** Epoch milliseconds. */
+  at: number;
+  /** Free text for humans: "media moved to another tab", "to 1003". */
+  detail?: string;
+}
+
+export interface Party {
+  /** E.164 where it parses, else the URI's user part. */
+  number: string;
+  displayName?: string;
+  uri: string;
+}
+
+export interface Contact {
+  name?: string;
+  company?: string;
+  title?: string;
+  email?: string;
+  address?: string;
+  avatarUrl?: string;
+  links?: string[];
+}
+
+export interface Provenance {
+  by: Author;
+  at: number;
+}
+
+/**
+ * `call`: a phone call. `lookup`: data about a third party submitted with no call ("Look up" in the
+ * panel: a number or a business card); apps enrich it through the same loop.
+ */
+export type RecordKind = 'call' | 'lookup';
+
+/** The shared memory of one call. PBX facts are written by the hub only. */
+export interface CallRecord {
+  id: string;
+  /** Absent on records written before lookups existed: a call. */
+  kind?: RecordKind;
+  sipCallId: string;
+  direction: CallDirection;
+  state: CallState;
+  outcome?: CallOutcome;
+  /** Why it ended, for humans: "486 Busy Here", "Cancelled by caller". */
+  reason?: string;
+  remote: Party;
+  local: { uri: string; displayName?: string };
+  events: CallEvent[];
+  startedAt: number;
+  answeredAt?: number;
+  endedAt?: number;
+  ringSeconds?: number;
+  talkSeconds?: number;
+  secure: boolean;
+  muted: boolean;
+  /** Media state as the media tab reports it. */
+  media: 'none' | 'connecting' | 'connected' | 'failed';
+  recorded?: boolean;
+  monitored?: boolean;
+  // Enrichment
+  contact?: Contact;
+  notes?: string;
+  subject?: string;
+  tags?: string[];
+  labels?: string[];
+  account?: string;
+  opportunity?: string;
+  ticket?: string;
+  apps?: Record<string, Record<string, unknown>>;
+  /** Bumped by every real change. */
+  version: number;
+  /**
+   * Who last wrote each field: top-level names for PBX facts ("state"), dotted paths for enrichment
+   * ("contact.name", "notes", "apps.crm.dealId").
+   */
+  provenance: Record<string, Provenance>;
+}
+
+/**
+ * `opened`: a previous call (or a lookup) was opened from the history and is live in the cache
+ * again, so apps may enrich it. `closed`: it left the cache. `changed` lists the fields a change
+ * touched ("state", "contact.name", "notes").
+ */
+export type CallChange =
+  | { type: 'snapshot'; calls: CallRecord[]; /** Ids of opened records among `calls`. */ opened?: string[] }
+  | {
+      type: 'created' | 'updated' | 'ended' | 'opened' | 'closed';
+      call: CallRecord;
+      changed: string[];
+      /** Who wrote an `updated` change made by a patch (a cleared field keeps no provenance to say so). */
+      by?: Author;
+    };
+
+/** Enrichment a user or an app may write, as dotted paths: "contact.name", "notes", "tags". */
+export type FieldPatch = Record<string, unknown>;
+
+/**
+ * `missed`: inbound calls that ended unanswered (missed, declined, sent to voicemail, busy,
+ * cancelled, failed, interrupted while ringing). `received`: inbound calls that were answered.
+ * `dialed`: every outbound call. `all` also holds lookups and calls still ringing.
+ */
+export type HistoryFilter = 'all' | 'missed' | 'received' | 'dialed';
+
+export interface HistoryQuery {
+  /** Default `all`. */
+  filter?: HistoryFilter;
+  /**
+   * Matches names, numbers in any format, notes, subject, tags, labels, company, account,
+   * opportunity, ticket. Every word must match the start of a word (case and accents ignored);
+   * a run of digits (spaces, dashes, brackets allowed) is one number term matched against the start
+   * of the number in international, national or national-significant form. At most 200 characters.
+   */
+  search?: string;
+  /** Opaque cursor from the previous page's `next`, with the same filter and search. */
+  after?: string;
+  /** Page size, 1 to 200; default 50. */
+  limit?: number;
+}
+
+export interface HistoryPage {
+  /** Newest first (calls that started at the same millisecond: by id). */
+  calls: CallRecord[];
+  /**
+   * Pass as `after` for the next page; absent at the end. A search may return fewer than `limit`
+   * calls, even none, with `next` set (it stopped after examining a bounded number of records, to
+   * stay fast): keep asking while the view needs more and `next` is set.
+   */
+  next?: string;
+}
+
+export interface StorageInfo {
+  usage?: number;
+  quota?: number;
+  persisted?: boolean;
+  records: number;
+}
+
+/** An app in the registry: from config.json (admin) or added by the user in the settings. */
+export interface AppEntry {
+  /** Lower-case letters, digits and dashes; names the app's private area `apps.<id>`. */
+  id: string;
+  name: string;
+  /** The page loaded in the iframe; its origin is the app's origin. */
+  url: string;
+  /** "read", "write:<field or prefix>", "dial". */
+  grants: string[];
+  /** Who listed it. */
+  source: 'admin' | 'user';
+}
+
+export type RegistrationState = 'signed-out' | 'connecting' | 'registered' | 'offline' | 'failed';
+
+export interface HubStatus {
+  state: RegistrationState;
+  /** The signed-in address, e.g. sip:1001@pbx.example.com. */
+  aor?: string;
+  displayName?: string;
+  server?: string;
+  /** When the next connection attempt happens (epoch ms), while connecting after a loss. */
+  nextRetryAt?: number;
+  /** Why the last attempt failed: "403 Forbidden", "Server unreachable". */
+  reason?: string;
+  /** Whether a tab currently holds the media role (audio plays there). */
+  mediaTab: boolean;
+  /** The credentials are remembered (encrypted) in this browser profile. */
+  remembered: boolean;
+  demo: boolean;
+  /** Set while call records cannot be saved (e.g. the disk is full); nothing is dropped meanwhile. */
+  storageError?: string;
+  settings: Settings;
+  /** The app registry: the admin's apps (config.json) then the user's. */
+  apps: AppEntry[];
+  /** Calls apps asked for, waiting for the user's Call or Cancel, oldest first. */
+  dialRequests: DialRequest[];
+}
+
+/** A call an app asked for (`phone.dial`): nothing is dialled until the user says Call. */
+export interface DialRequest {
+  id: string;
+  appId: string;
+  appName: string;
+  /** What the app asked to call: a number, an extension, or a SIP address at the PBX's domain. */
+  target: string;
+  /** When it was asked (epoch ms); it is refused after a minute. */
+  at: number;
+}
+
+/** Hub settings, shared by every tab and kept in IndexedDB. */
+export interface Settings {
+  /** Ring for incoming calls (in the one tab that plays audio). */
+  ringtone: boolean;
+  /** ISO 3166 country (e.g. "GB") for numbers that arrive without a country code. */
+  defaultCountry?: string;
+  /** Delete history older than this many days; absent: keep everything. */
+  retentionDays?: number;
+  /** Apps the user added (the admin's come from config.json). */
+  apps?: AppEntry[];
+}
+
+export interface SignInOptions {
+  /** ws:// or wss:// URL of the PBX's SIP-over-WebSocket endpoint. */
+  server: string;
+  /** sip:user@domain */
+  aor: string;
+  /** Defaults to the address's user part. */
+  username?: string;
+  password: string;
+  displayName?: string;
+  remember?: boolean;
+}
+
+export interface HelloReply {
+  /** The build the running hub was loaded from. */
+  hubBuild: string;
+  /** True when the tab's build differs from the hub's: offer a reload once no call is live. */
+  stale: boolean;
+}
+
+/**
+ * What the tab holding the media role provides: one RTCPeerConnection per call.
+ * The hub's SessionDescriptionHandler forwards offer/answer here.
+ */
+export interface MediaHost {
+  /** Create an offer, or an answer when a remote offer is pending. Resolves with SDP. */
+  getDescription(callId: string, options: { hold?: boolean }): Promise<string>;
+  /** Apply a remote offer or answer. */
+  setDescription(callId: string, sdp: string, options: { hold?: boolean }): Promise<void>;
+  /** Roll back a pending local offer (glare / rejected re-INVITE). */
+  rollback(callId: string): Promise<void>;
+  /** RFC 4733 tones; false when the connection cannot send them (the hub then uses SIP INFO). */
+  sendDtmf(callId: string, tones: string): Promise<boolean>;
+  setMuted(callId: string, muted: boolean): Promise<void>;
+  close(callId: string): Promise<void>;
+  /** Ring (or stop ringing) in this tab. */
+  ring(on: boolean): Promise<void>;
+}
+
+export type Unsubscribe = () => void;
+
+/** The API a trusted tab of the app gets (one exposed object per port). */
+export interface TabApi {
+  /** First call of every tab, made from inside the tab's `tab-<id>` Web Lock. */
+  hello(tabId: string, build: string, control: TabControl): Promise<HelloReply>;
+  /** Called by the tab that won the media lock. */
+  claimMedia(tabId: string, host: MediaHost): Promise<void>;
+  /** Called by the media tab when a call's audio connects or fails. */
+  reportMedia(callId: string, media: CallRecord['media']): Promise<void>;
+
+  status(): Promise<HubStatus>;
+  subscribeStatus(cb: (s: HubStatus) => void): Promise<Unsubscribe>;
+  signIn(options: SignInOptions): Promise<void>;
+  signInDemo(): Promise<void>;
+  signOut(): Promise<void>;
+  settings(): Promise<Settings>;
+  /** Validates, stores and announces (in every tab's status) the new settings. */
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
+  /** The last account used here (never the password), to pre-fill the sign-in form. */
+  lastAccount(): Promise<Omit<SignInOptions, 'password'> | undefined>;
+
+  dial(target: string): Promise<string>;
+  /** The user's answer to an app's call request: `call` dials (resolves with the call's id), else refuses. */
+  decideDial(requestId: string, call: boolean): Promise<string | undefined>;
+  answer(callId: string): Promise<void>;
+  decline(callId: string): Promise<void>;
+  sendToVoicemail(callId: string): Promise<void>;
+  /** Cancel an outgoing call that has not been answered, or hang up an established one. */
+  hangUp(callId: string): Promise<void>;
+  hold(callId: string): Promise<void>;
+  resume(callId: string): Promise<void>;
+  setMuted(callId: string, muted: boolean): Promise<void>;
+  sendDtmf(callId: string, tones: string): Promise<void>;
+  transfer(callId: string, target: string): Promise<void>;
+
+  list(options?: { live?: boolean; limit?: number }): Promise<CallRecord[]>;
+  get(callId: string): Promise<CallRecord | undefined>;
+  /**
+   * Current state first ({ type: 'snapshot' }), then deltas. Changes made in one turn of the hub (a
+   * batch written together) arrive in one call, in order.
+   */
+  subscribe(cb: (changes: CallChange[]) => void): Promise<Unsubscribe>;
+
+  /**
+   * The user's edits (notes, subject, tags, labels, contact.*, account, opportunity, ticket) to any
+   * record, live or from the history. Subscribers (tabs and apps) are told.
+   */
+  patchCall(callId: string, fields: FieldPatch, options?: { ifVersion?: number }): Promise<{ version: number }>;
+  /** Loads a previous call (or lookup) into the cache: apps get `opened` and may enrich it. */
+  openCall(callId: string): Promise<CallRecord>;
+  /** Takes an opened record out of the cache (`closed`). */
+  closeCall(callId: string): Promise<void>;
+  /** A record with no call for a number or a business card; opened at once so apps enrich it. */
+  lookup(input: { number?: string; name?: string; company?: string; email?: string }): Promise<CallRecord>;
+
+  /** One page of the history, newest first; read with cursors, never the whole store. */
+  history(query: HistoryQuery): Promise<HistoryPage>;
+  /** The history (filtered like `history`, or all) as CSV or JSON text. */
+  exportHistory(query: HistoryQuery & { format: 'csv' | 'json' }): Promise<string>;
+  /** Imports a JSON export; records already present (same id) are skipped. */
+  importHistory(json: string): Promise<{ added: number; skipped: number }>;
+  storageInfo(): Promise<StorageInfo>;
+
+  /** The admin's apps, as the tab read them from config.json. */
+  setAdminApps(apps: Omit<AppEntry, 'source'>[]): Promise<void>;
+  /** A fresh port bound to that app's grants, for the tab to hand to the app's iframe. */
+  connectApp(appId: string): Promise<MessagePort>;
+
+  /** Tell every tab to reload and stop this hub, so the next tab starts the new build. */
+  reloadAll(): Promise<void>;
+}
+
+/** Pushed to each tab on its control channel (besides the TabApi calls it makes). */
+export interface TabControl {
+  reload(): void;
+}
+
+/** Named errors that keep their name across Comlink. */
+export type HubErrorName =
+  | 'CallNotFound'
+  | 'NotSignedIn'
+  | 'InvalidArgument'
+  | 'InvalidState'
+  | 'NoMediaTab'
+  | 'SignInFailed'
+  | 'VersionConflict'
+  | 'NotFound'
+  | 'PermissionDenied'
+  | 'InvalidMessage'
+  | 'RateLimited'
+  | 'QuotaExceeded';
+
+declare global {
+  /**
+   * The contract names a port without taking a DOM or worker library: to it a port is an opaque handle,
+   * and in the realms that have one this declaration merges with theirs.
+   */
+  interface MessagePort {} // eslint-disable-line @typescript-eslint/no-empty-object-type
+}

@@ -1,0 +1,538 @@
+/**
+ * The one SIP session: a sip.js UserAgent + Registerer, reconnection with backoff and jitter, and
+ * every call (Inviter / Invitation). This is the only module that imports sip.js.
+ */
+import {
+  Invitation,
+  Inviter,
+  Registerer,
+  RegistererState,
+  SessionState,
+  UserAgent,
+  type Referral,
+  type Session,
+  type SessionDescriptionHandler,
+} from 'sip.js';
+import type { CallOutcome, HubStatus, Party, SignInOptions } from '../../shared/api.ts';
+import type { CallBook } from '../calls/call-book.ts';
+import { newCallRecord } from '../calls/call-state.ts';
+import { hubError } from '../../shared/errors.ts';
+import { logger } from '../log.ts';
+import type { MediaBridge } from './media-bridge.ts';
+import { toNumber } from '../../shared/phone-number.ts';
+
+const log = logger('sip');
+
+/** Why we ended a call ourselves, so the outcome says what the user did. */
+type Intent = 'decline' | 'voicemail' | 'cancel' | 'hangup' | 'transfer';
+
+interface Call {
+  id: string;
+  session: Session;
+  intent?: Intent;
+  rejectCode?: number;
+  rejectReason?: string;
+}
+
+export interface BackoffPolicy {
+  baseMs: number;
+  maxMs: number;
+  random: () => number;
+}
+
+/** Exponential backoff with jitter: half the window fixed, half random. */
+export function backoffDelay(attempt: number, p: BackoffPolicy): number {
+  const window = Math.min(p.maxMs, p.baseMs * 2 ** attempt);
+  return Math.round(window / 2 + (p.random() * window) / 2);
+}
+
+export type StatusSink = (patch: Partial<HubStatus>) => void;
+
+export class SipPhone {
+  private ua: UserAgent | undefined;
+  private registerer: Registerer | undefined;
+  private options: SignInOptions | undefined;
+  private readonly calls = new Map<string, Call>();
+  private readonly ids = new WeakMap<Session, string>();
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = true;
+  backoff: BackoffPolicy = { baseMs: 1000, maxMs: 30000, random: Math.random };
+  /** For numbers that arrive without a country code. */
+  defaultCountry: string | undefined;
+
+  constructor(
+    private readonly book: CallBook,
+    private readonly bridge: MediaBridge,
+    private readonly status: StatusSink,
+  ) {
+    bridge.onHandover = (from, to) => void this.handover(from, to);
+    self.addEventListener('online', () => {
+      if (!this.stopped && !this.registered) this.retryNow();
+    });
+    self.addEventListener('offline', () => {
+      if (!this.stopped) this.status({ state: 'offline', reason: 'This device is offline' });
+    });
+  }
+
+  get signedIn(): boolean {
+    return !this.stopped;
+  }
+
+  private get registered(): boolean {
+    return this.registerer?.state === RegistererState.Registered;
+  }
+
+  /** Connects and registers; resolves once registered, rejects with `SignInFailed` and the reason. */
+  async signIn(options: SignInOptions): Promise<void> {
+    const uri = UserAgent.makeURI(options.aor.startsWith('sip:') ? options.aor : `sip:${options.aor}`);
+    if (!uri || !uri.user) throw hubError('InvalidArgument', `"${options.aor}" is not a SIP address like sip:1001@pbx.example.com`);
+    if (!/^wss?:\/\/[^\s]+$/i.test(options.server)) {
+      throw hubError('InvalidArgument', `"${options.server}" is not a ws:// or wss:// URL`);
+    }
+    await this.signOut();
+    this.options = options;
+    this.stopped = false;
+    this.attempt = 0;
+    const ua = new UserAgent({
+      uri,
+      displayName: options.displayName || undefined,
+      authorizationUsername: options.username || uri.user,
+      authorizationPassword: options.password,
+      transportOptions: { server: options.server, connectionTimeout: 5, keepAliveInterval: 25 },
+      reconnectionAttempts: 0,
+      noAnswerTimeout: 60,
+      userAgentString: 'Patchbay/0.1 (sip.js)',
+      logBuiltinEnabled: false,
+      logLevel: 'warn',
+      logConnector: (level, category, _label, content) => {
+        if (level === 'error' || level === 'warn') log.warn(category, content);
+      },
+      sessionDescriptionHandlerFactory: (session) =>
+        this.bridge.handler(this.idOf(session)) as unknown as SessionDescriptionHandler,
+      delegate: {
+        onInvite: (invitation) => void this.onInvite(invitation),
+        onDisconnect: (error) => {
+          if (error && !this.stopped) this.lost(`Connection lost: ${error.message}`);
+        },
+      },
+    });
+    this.ua = ua;
+    this.registerer = new Registerer(ua, { expires: 300, refreshFrequency: 90 });
+    this.status({
+      state: 'connecting', aor: uri.toString(), server: options.server,
+      displayName: options.displayName, reason: undefined, nextRetryAt: undefined,
+    });
+    await this.connectAndRegister(true);
+  }
+
+  private async connectAndRegister(first: boolean): Promise<void> {
+    const ua = this.ua;
+    const registerer = this.registerer;
+    if (!ua || !registerer) return;
+    try {
+      if (first) await ua.start();
+      else await ua.reconnect();
+    } catch (error) {
+      if (ua !== this.ua) return;
+      const reason = `Server unreachable (${this.options?.server})`;
+      log.warn(reason, error);
+      this.lost(reason);
+      if (first) throw hubError('SignInFailed', reason);
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      void registerer
+        .register({
+          requestDelegate: {
+            onAccept: () => {
+              this.attempt = 0;
+              this.status({ state: 'registered', reason: undefined, nextRetryAt: undefined });
+              resolve();
+            },
+            onReject: (response) => {
+              const { statusCode, reasonPhrase } = response.message;
+              const reason = `${statusCode} ${reasonPhrase}`;
+              if (statusCode === 401 || statusCode === 403 || statusCode === 407) {
+                // Wrong credentials: say so once and stop; retrying would only hammer the PBX.
+                void this.fail(`${reason}: check the username and password`);
+                reject(hubError('SignInFailed', `${reason}: check the username and password`));
+              } else {
+                this.lost(`Registration refused: ${reason}`);
+                if (first) reject(hubError('SignInFailed', `Registration refused: ${reason}`));
+                else resolve();
+              }
+            },
+          },
+        })
+        .catch((error: Error) => {
+          this.lost(`Registration failed: ${error.message}`);
+          if (first) reject(hubError('SignInFailed', error.message));
+          else resolve();
+        });
+    });
+  }
+
+  /** The connection or registration was lost: retry with backoff, or wait for the network. */
+  private lost(reason: string): void {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    if (!navigator.onLine) {
+      this.status({ state: 'offline', reason: 'This device is offline', nextRetryAt: undefined });
+      return;
+    }
+    const delay = backoffDelay(this.attempt++, this.backoff);
+    this.status({ state: 'connecting', reason, nextRetryAt: Date.now() + delay });
+    this.retryTimer = setTimeout(() => this.retryNow(), delay);
+  }
+
+  private retryNow(): void {
+    clearTimeout(this.retryTimer);
+    if (this.stopped) return;
+    this.status({ state: 'connecting', nextRetryAt: undefined });
+    void this.connectAndRegister(false).catch(() => undefined);
+  }
+
+  private async fail(reason: string): Promise<void> {
+    await this.teardown();
+    this.status({ state: 'failed', reason, nextRetryAt: undefined });
+  }
+
+  async signOut(): Promise<void> {
+    if (!this.ua) return;
+    for (const call of this.calls.values()) void this.hangUp(call.id).catch(() => undefined);
+    if (this.registered) {
+      await Promise.race([this.registerer?.unregister().catch(() => undefined), sleep(1000)]);
+    }
+    await this.teardown();
+    this.status({ state: 'signed-out', reason: undefined, nextRetryAt: undefined });
+  }
+
+  private async teardown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    const ua = this.ua;
+    this.ua = undefined;
+    this.registerer = undefined;
+    await ua?.stop().catch(() => undefined);
+  }
+
+  // ── Calls ──────────────────────────────────────────────────────────────────────────────
+
+  private idOf(session: Session): string {
+    const id = this.ids.get(session);
+    if (!id) throw hubError('CallNotFound', 'A SIP session has no call record');
+    return id;
+  }
+
+  private call(id: string): Call {
+    const call = this.calls.get(id);
+    if (!call) throw hubError('CallNotFound', `No live call with id ${id}`);
+    return call;
+  }
+
+  private party(identity: { uri: { user?: string; toString(): string }; displayName: string }): Party {
+    const user = identity.uri.user ?? '';
+    const displayName = identity.displayName?.slice(0, 200) || undefined;
+    return { number: toNumber(user, this.defaultCountry), displayName, uri: identity.uri.toString() };
+  }
+
+  private local() {
+    return { uri: this.ua?.configuration.uri.toString() ?? '', displayName: this.options?.displayName };
+  }
+
+  private get secure(): boolean {
+    return !!this.options?.server.toLowerCase().startsWith('wss:');
+  }
+
+  private async onInvite(invitation: Invitation): Promise<void> {
+    const id = crypto.randomUUID();
+    this.ids.set(invitation, id);
+    const call: Call = { id, session: invitation };
+    this.calls.set(id, call);
+    this.watch(call);
+    invitation.delegate = this.sessionDelegate(call);
+    await this.book.create(
+      newCallRecord({
+        id, sipCallId: invitation.request.callId, direction: 'inbound',
+        remote: this.party(invitation.remoteIdentity), local: this.local(),
+        secure: this.secure, at: Date.now(),
+      }),
+    );
+    this.updateRinging();
+  }
+
+  /** Places a call. `target` is a number, an extension or a SIP URI. */
+  async dial(target: string): Promise<string> {
+    const ua = this.ua;
+    if (!ua || this.stopped) throw hubError('NotSignedIn', 'Sign in before calling');
+    const uri = this.targetUri(target);
+    await this.holdOthers();
+    return this.startOutbound(new Inviter(ua, uri));
+  }
+
+  private targetUri(target: string) {
+    const t = target.trim();
+    if (!t || t.length > 256) throw hubError('InvalidArgument', 'Enter a number or a SIP address to call');
+    const domain = this.ua?.configuration.uri.host;
+    const text = /^sips?:/i.test(t) ? t : t.includes('@') ? `sip:${t}` : `sip:${t.replace(/[\s().-]/g, '')}@${domain}`;
+    const uri = UserAgent.makeURI(text);
+    if (!uri) throw hubError('InvalidArgument', `"${target}" is not a number or SIP address`);
+    return uri;
+  }
+
+  private async startOutbound(inviter: Inviter): Promise<string> {
+    const id = crypto.randomUUID();
+    this.ids.set(inviter, id);
+    const call: Call = { id, session: inviter };
+    this.calls.set(id, call);
+    this.watch(call);
+    inviter.delegate = this.sessionDelegate(call);
+    await this.book.create(
+      newCallRecord({
+        id, sipCallId: inviter.request.callId, direction: 'outbound',
+        remote: this.party({ uri: inviter.remoteIdentity.uri, displayName: '' }), local: this.local(),
+        secure: this.secure, at: Date.now(),
+      }),
+    );
+    inviter
+      .invite({
+        requestDelegate: {
+          onReject: (response) => {
+            call.rejectCode = response.message.statusCode;
+            call.rejectReason = `${response.message.statusCode} ${response.message.reasonPhrase}`;
+          },
+        },
+      })
+      .catch((error: Error) => {
+        call.rejectReason = error.message;
+        log.warn('invite failed', error);
+      });
+    return id;
+  }
+
+  private sessionDelegate(call: Call) {
+    return {
+      onRefer: (referral: Referral) => void this.onRefer(call, referral),
+    };
+  }
+
+  /** Follows one session's lifecycle into the call record. */
+  private watch(call: Call): void {
+    call.session.stateChange.addListener((state) => {
+      const record = this.book.getLive(call.id);
+      if (!record) return;
+      if (state === SessionState.Established && (record.state === 'ringing' || record.state === 'dialing')) {
+        void this.book.transition(call.id, { type: 'answered' }).catch((e) => log.warn(e));
+        this.updateRinging();
+      }
+      if (state === SessionState.Terminated) {
+        this.calls.delete(call.id);
+        this.updateRinging();
+        // sip.js terminates the session before it hands the final response to our request
+        // delegate: read the outcome once that has run.
+        queueMicrotask(() => {
+          const { outcome, reason } = this.outcomeOf(call, record.state);
+          void this.book.transition(call.id, { type: 'ended', outcome, reason }).catch((e) => log.warn(e));
+        });
+      }
+    });
+  }
+
+  private outcomeOf(call: Call, state: string): { outcome: CallOutcome; reason?: string } {
+    const answered = state === 'active' || state === 'held';
+    if (answered) {
+      if (call.intent === 'transfer') return { outcome: 'answered', reason: 'Transferred' };
+      return { outcome: 'answered', reason: call.intent === 'hangup' ? 'You hung up' : 'The other party hung up' };
+    }
+    if (call.session instanceof Invitation) {
+      if (call.intent === 'decline') return { outcome: 'declined', reason: 'You declined' };
+      if (call.intent === 'voicemail') return { outcome: 'voicemail', reason: 'Sent to voicemail' };
+      return { outcome: 'missed', reason: 'The caller hung up before anyone answered' };
+    }
+    if (call.intent === 'cancel') return { outcome: 'cancelled', reason: 'You cancelled' };
+    const code = call.rejectCode;
+    if (code === 486 || code === 600) return { outcome: 'busy', reason: call.rejectReason };
+    if (code === 603) return { outcome: 'declined', reason: call.rejectReason };
+    return { outcome: 'failed', reason: call.rejectReason ?? 'No answer' };
+  }
+
+  private updateRinging(): void {
+    const ringing = [...this.calls.values()].some(
+      (c) => c.session instanceof Invitation && c.session.state === SessionState.Initial,
+    );
+    this.bridge.ring(ringing);
+  }
+
+  /** Puts every other established, unheld call on hold (call waiting). */
+  private async holdOthers(except?: string): Promise<void> {
+    for (const other of this.book.liveCalls()) {
+      if (other.id !== except && other.state === 'active') await this.hold(other.id).catch((e) => log.warn(e));
+    }
+  }
+
+  async answer(id: string): Promise<void> {
+    const call = this.call(id);
+    if (!(call.session instanceof Invitation) || call.session.state !== SessionState.Initial) {
+      throw hubError('InvalidState', 'This call is not ringing');
+    }
+    await this.holdOthers(id);
+    this.bridge.ring(false);
+    await call.session.accept();
+  }
+
+  async decline(id: string): Promise<void> {
+    await this.reject(id, 'decline', 603, 'Decline');
+  }
+
+  /** 486 Busy Here, which PBXs route to voicemail. */
+  async sendToVoicemail(id: string): Promise<void> {
+    await this.reject(id, 'voicemail', 486, 'Busy Here');
+  }
+
+  private async reject(id: string, intent: Intent, statusCode: number, reasonPhrase: string): Promise<void> {
+    const call = this.call(id);
+    if (!(call.session instanceof Invitation) || call.session.state !== SessionState.Initial) {
+      throw hubError('InvalidState', 'Only a ringing incoming call can be declined');
+    }
+    call.intent = intent;
+    await call.session.reject({ statusCode, reasonPhrase });
+  }
+
+  async hangUp(id: string): Promise<void> {
+    const call = this.call(id);
+    const s = call.session;
+    switch (s.state) {
+      case SessionState.Initial:
+      case SessionState.Establishing:
+        if (s instanceof Inviter) {
+          call.intent = 'cancel';
+          await s.cancel();
+        } else if (s instanceof Invitation) {
+          call.intent = 'decline';
+          await s.reject({ statusCode: 603, reasonPhrase: 'Decline' });
+        }
+        return;
+      case SessionState.Established:
+        call.intent ??= 'hangup';
+        await s.bye();
+        return;
+      default:
+        return;
+    }
+  }
+
+  async hold(id: string): Promise<void> {
+    await this.reinvite(id, true);
+    await this.book.transition(id, { type: 'held' });
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.holdOthers(id);
+    await this.reinvite(id, false);
+    await this.book.transition(id, { type: 'resumed' });
+  }
+
+  private reinvite(id: string, hold: boolean): Promise<void> {
+    const call = this.call(id);
+    if (call.session.state !== SessionState.Established) {
+      return Promise.reject(hubError('InvalidState', 'The call is not connected'));
+    }
+    return new Promise((resolve, reject) => {
+      call.session
+        .invite({
+          sessionDescriptionHandlerOptions: { hold } as object,
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (r) => reject(hubError('InvalidState', `The PBX refused: ${r.message.statusCode} ${r.message.reasonPhrase}`)),
+          },
+        })
+        .catch((e: Error) => reject(hubError('InvalidState', e.message)));
+    });
+  }
+
+  async setMuted(id: string, muted: boolean): Promise<void> {
+    this.call(id);
+    await this.bridge.setMuted(id, muted);
+    const record = this.book.getLive(id);
+    if (record && record.muted !== muted) await this.book.transition(id, { type: muted ? 'muted' : 'unmuted' });
+  }
+
+  /** RFC 4733 from the media tab; SIP INFO (application/dtmf-relay) when that is not possible. */
+  async sendDtmf(id: string, tones: string): Promise<void> {
+    const call = this.call(id);
+    if (!/^[0-9A-D#*,]{1,32}$/i.test(tones)) throw hubError('InvalidArgument', `"${tones}" is not a DTMF sequence`);
+    if (call.session.state !== SessionState.Established) throw hubError('InvalidState', 'The call is not connected');
+    if (await this.bridge.sendDtmf(id, tones)) return;
+    for (const tone of tones.replace(/,/g, '')) {
+      await call.session.info({
+        requestOptions: {
+          body: {
+            contentDisposition: 'render',
+            contentType: 'application/dtmf-relay',
+            content: `Signal=${tone}\r\nDuration=160`,
+          },
+        },
+      });
+    }
+  }
+
+  /** Blind transfer: REFER the other party to `target`, then leave the call. */
+  async transfer(id: string, target: string): Promise<void> {
+    const call = this.call(id);
+    if (call.session.state !== SessionState.Established) throw hubError('InvalidState', 'The call is not connected');
+    const uri = this.targetUri(target);
+    await new Promise<void>((resolve, reject) => {
+      call.session
+        .refer(uri, {
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (r) => reject(hubError('InvalidState', `Transfer refused: ${r.message.statusCode} ${r.message.reasonPhrase}`)),
+          },
+        })
+        .catch((e: Error) => reject(hubError('InvalidState', e.message)));
+    });
+    await this.book.transition(id, { type: 'transferred', detail: uri.toString() });
+    call.intent = 'transfer';
+    if (call.session.state === SessionState.Established) await call.session.bye().catch(() => undefined);
+  }
+
+  /** We are the transferee: accept the REFER and call the target; the transferor hangs up. */
+  private async onRefer(call: Call, referral: Referral): Promise<void> {
+    const ua = this.ua;
+    if (!ua) return;
+    await referral.accept().catch(() => undefined);
+    await this.book
+      .transition(call.id, { type: 'transferred', detail: referral.referTo.uri.toString() })
+      .catch(() => undefined);
+    call.intent = 'transfer';
+    await this.startOutbound(referral.makeInviter());
+  }
+
+  /** Another tab took the media role: re-INVITE every connected call so audio resumes there. */
+  private async handover(from: string | undefined, to: string): Promise<void> {
+    for (const call of [...this.calls.values()]) {
+      if (call.session.state !== SessionState.Established) continue;
+      const record = this.book.getLive(call.id);
+      if (!record) continue;
+      try {
+        await this.reinvite(call.id, record.state === 'held');
+        await this.book.transition(call.id, {
+          type: 'media-handover',
+          detail: from ? `Audio moved to another tab after tab ${from.slice(0, 8)} closed` : `Audio moved to tab ${to.slice(0, 8)}`,
+        });
+      } catch (error) {
+        log.warn('media handover failed', error);
+      }
+    }
+  }
+
+  /** The live SIP sessions' ids (for tests and diagnostics). */
+  liveIds(): string[] {
+    return [...this.calls.keys()];
+  }
+}
+
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms));
+}

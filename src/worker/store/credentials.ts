@@ -1,0 +1,48 @@
+/**
+ * "Remember me": the sign-in options encrypted with AES-GCM under a non-extractable WebCrypto key.
+ * Both the key and the ciphertext live in IndexedDB (never localStorage). The key cannot be read out
+ * by any script, so a copy of the stored data is useless elsewhere; anyone who can use this browser
+ * profile on this site can still sign in with it.
+ */
+import type { SignInOptions } from '../../shared/api.ts';
+import type { CallStore } from './call-store.ts';
+
+const KEY = 'credentials-key';
+const DATA = 'credentials';
+
+interface Sealed {
+  iv: Uint8Array<ArrayBuffer>;
+  data: ArrayBuffer;
+}
+
+async function key(store: CallStore): Promise<CryptoKey> {
+  const existing = await store.getValue<CryptoKey>(KEY);
+  if (existing) return existing;
+  const created = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  await store.setValue(KEY, created);
+  return created;
+}
+
+export async function remember(store: CallStore, options: SignInOptions): Promise<void> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const plain = new TextEncoder().encode(JSON.stringify({ ...options, remember: true }));
+  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await key(store), plain);
+  await store.setValue(DATA, { iv, data } satisfies Sealed);
+}
+
+export async function recall(store: CallStore): Promise<SignInOptions | undefined> {
+  const sealed = await store.getValue<Sealed>(DATA);
+  if (!sealed) return undefined;
+  try {
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: sealed.iv }, await key(store), sealed.data);
+    return JSON.parse(new TextDecoder().decode(plain)) as SignInOptions;
+  } catch {
+    await forget(store);
+    return undefined;
+  }
+}
+
+export async function forget(store: CallStore): Promise<void> {
+  await store.deleteValue(DATA);
+  await store.deleteValue(KEY);
+}
