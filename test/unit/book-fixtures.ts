@@ -14,9 +14,36 @@ export function record(id: string, at = Date.now(), number = '1002'): CallRecord
   });
 }
 
-/** A call book over a database of its own. */
-export async function freshBook(prefix = 'test-book') {
+/** A call book over a database of its own; `now` and `retryMs` as the book takes them. */
+export async function freshBook(prefix = 'test-book', options: { now?: () => number; retryMs?: number } = {}) {
   const name = `${prefix}-${Date.now()}-${n++}`;
   const store = await CallStore.open(name);
-  return { store, book: new CallBook(store), name };
+  return { store, book: new CallBook(store, options.now, options.retryMs), name };
+}
+
+/** Makes the store's writes fail as a full disk does, until `free()`; reads still work. */
+export function fillDisk(store: CallStore) {
+  const putMany = store.putMany.bind(store);
+  let full = true;
+  let failed = 0;
+  store.putMany = async (records) => {
+    if (!full) return putMany(records);
+    failed++;
+    throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+  };
+  return {
+    free: () => void (full = false),
+    get failed() {
+      return failed;
+    },
+  };
+}
+
+/** Resolves once `check` holds, polling; fails the test after `ms`. */
+export async function until(check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`not so after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

@@ -1,6 +1,13 @@
 /**
  * The hub's memory of calls: live records in memory, every change written through to IndexedDB
- * before it is announced, versions and provenance per field, subscribers told in order.
+ * and then announced, versions and provenance per field, subscribers told in order.
+ *
+ * When a write fails (the disk is full), the change is announced all the same: a call in progress
+ * must not freeze while the user is talking. The record is kept in memory as unsaved, written again
+ * with every later write and on a timer until a write succeeds, and `storageError` (the panel's
+ * banner) stays set until then. Unsaved records are lost if the hub stops first (every tab closed).
+ * An edit to a record that is only in the store is the exception: nothing holds it, so the writer is
+ * told it failed.
  */
 import type { Author, CallChange, CallRecord } from '../../shared/api.ts';
 import { getPath, overLimits, setPath, type CheckedPatch } from '../../shared/fields.ts';
@@ -23,6 +30,8 @@ interface PendingCommit {
 /** How many previous calls (and lookups) stay opened in the cache at once; the oldest is closed. */
 export const MAX_OPENED = 20;
 
+const FULL = 'Storage is full: free some disk space. Recent calls are kept in memory until then, and lost if Patchbay is closed or reloaded first.';
+
 export class CallBook {
   private readonly live = new Map<string, CallRecord>();
   /** Previous calls and lookups opened for enrichment, oldest first. */
@@ -32,22 +41,28 @@ export class CallBook {
   private queue: Promise<unknown> = Promise.resolve();
   /** Commits waiting for the next write-through transaction. */
   private batch: PendingCommit[] | undefined;
-  /** Set when the last write failed (e.g. the disk is full); cleared by the next success. */
+  /** Records whose latest version failed to be written, by id; written again with the next write. */
+  private readonly unsaved = new Map<string, CallRecord>();
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while any record is unsaved (e.g. the disk is full); cleared once they are all written. */
   storageError: string | undefined;
   onStorageError?: (message: string | undefined) => void;
 
   constructor(
     private readonly store: CallStore,
     private readonly now: () => number = Date.now,
+    /** How long after a failed write the unsaved records are tried again, if nothing else writes. */
+    private readonly retryMs = 30_000,
   ) {}
 
-  /** Closes records a crash left live, as `interrupted`. Returns how many. */
+  /**
+   * Closes records a crash left live, as `interrupted`. Returns how many. On a full disk the hub
+   * still starts: they are kept as unsaved, like any other change.
+   */
   async recover(): Promise<number> {
     const stale = await this.store.live();
-    for (const record of stale) {
-      const next = { ...record, ...interrupt(record, this.now()), version: record.version + 1 };
-      await this.store.put(next);
-    }
+    const closed = stale.map((record) => ({ ...record, ...interrupt(record, this.now()), version: record.version + 1 }));
+    await this.enqueue(() => this.persist(closed));
     if (stale.length) log.info(`closed ${stale.length} call(s) left live as interrupted`);
     return stale.length;
   }
@@ -76,7 +91,12 @@ export class CallBook {
   }
 
   async get(id: string): Promise<CallRecord | undefined> {
-    return this.live.get(id) ?? this.opened.get(id) ?? (await this.store.get(id));
+    return this.held(id) ?? (await this.store.get(id));
+  }
+
+  /** The newest version in memory: live, opened, or closed but not yet saved. */
+  private held(id: string): CallRecord | undefined {
+    return this.live.get(id) ?? this.opened.get(id) ?? this.unsaved.get(id);
   }
 
   /** `live`: the records in the cache (calls in progress and opened records), newest first. */
@@ -84,9 +104,11 @@ export class CallBook {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
     const live = this.cached().sort((a, b) => b.startedAt - a.startedAt);
     if (options.live) return live.slice(0, limit);
-    const stored = await this.store.recent(limit + live.length);
     const ids = new Set(live.map((r) => r.id));
-    return [...live, ...stored.filter((r) => !ids.has(r.id))]
+    const memory = [...live, ...[...this.unsaved.values()].filter((r) => !ids.has(r.id))];
+    const stored = await this.store.recent(limit + memory.length);
+    for (const r of memory) ids.add(r.id);
+    return [...memory, ...stored.filter((r) => !ids.has(r.id))]
       .sort((a, b) => b.startedAt - a.startedAt)
       .slice(0, limit);
   }
@@ -94,10 +116,6 @@ export class CallBook {
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  get subscriberCount(): number {
-    return this.listeners.size;
   }
 
   create(record: CallRecord): Promise<CallRecord> {
@@ -112,16 +130,11 @@ export class CallBook {
   }
 
   /**
-   * Writes fields with provenance. A write that changes nothing bumps nothing and notifies nobody.
-   * `ifVersion` makes it a compare-and-set.
+   * Writes PBX facts to a live call, with provenance (users and apps write through `patch`). A
+   * write that changes nothing bumps nothing and notifies nobody.
    */
-  write(id: string, by: Author, fields: Partial<CallRecord>, ifVersion?: number): Promise<CallRecord> {
+  write(id: string, by: 'pbx', fields: Partial<CallRecord>): Promise<CallRecord> {
     const record = this.require(id);
-    if (ifVersion !== undefined && ifVersion !== record.version) {
-      return Promise.reject(
-        hubError('VersionConflict', `Call ${id} is at version ${record.version}, not ${ifVersion}: read it again and retry`),
-      );
-    }
     const changed = Object.keys(fields).filter(
       (k) => !sameValue(record[k as keyof CallRecord], fields[k as keyof CallRecord]),
     );
@@ -145,7 +158,7 @@ export class CallBook {
    * Writes enrichment fields (checked dotted paths) to any record: live, opened or only stored.
    * Per-path provenance; only real changes bump the version and are announced; `ifVersion` makes
    * it a compare-and-set. Records that are only stored are read and written inside the commit
-   * queue, so concurrent writers never lose an update.
+   * queue, so concurrent writers never lose an update; if such a write fails, it rejects.
    */
   patch(id: string, by: Author, fields: CheckedPatch, ifVersion?: number): Promise<CallRecord> {
     const inMemory = this.live.get(id) ?? this.opened.get(id);
@@ -161,12 +174,12 @@ export class CallBook {
       return this.commit(next.record, 'updated', next.changed, by);
     }
     return this.enqueue(async () => {
-      const cachedNow = this.live.get(id) ?? this.opened.get(id);
-      const stored = cachedNow ?? (await this.store.get(id));
+      const heldNow = this.held(id);
+      const stored = heldNow ?? (await this.store.get(id));
       if (!stored) throw hubError('NotFound', `No call with id ${id}`);
       const next = this.applyPatch(stored, by, fields, ifVersion);
       if (!next) return stored;
-      if (cachedNow) {
+      if (heldNow) {
         this.remember(next.record);
         await this.persist(next.record);
       } else {
@@ -225,7 +238,7 @@ export class CallBook {
    */
   open(id: string): Promise<CallRecord> {
     return this.enqueue(async () => {
-      const record = this.live.get(id) ?? this.opened.get(id) ?? (await this.store.get(id));
+      const record = this.held(id) ?? (await this.store.get(id));
       if (!record) throw hubError('NotFound', `No call with id ${id}`);
       if (!this.live.has(id)) {
         this.opened.delete(id);
@@ -275,7 +288,8 @@ export class CallBook {
   /**
    * Writes a change through, then announces it. Changes that arrive while an earlier write is in
    * flight are gathered and written in one transaction, then announced in order: under load the
-   * cost of IndexedDB is shared, and nothing is ever announced before it is stored.
+   * cost of IndexedDB is shared, and nothing is announced before its write has been tried. A failed
+   * write is announced too, and kept as unsaved (see the top of this file).
    */
   private commit(record: CallRecord, type: 'created' | 'updated' | 'ended', changed: string[], by?: Author): Promise<CallRecord> {
     return new Promise((resolve) => {
@@ -301,20 +315,38 @@ export class CallBook {
     return next;
   }
 
-  /** Writes through; on failure the record stays in memory, is written again with its next change, and the panel says so. */
+  /**
+   * Writes `records` and every unsaved record in one transaction; never rejects. On failure they
+   * are all kept as unsaved, the panel says so, and a retry is armed; on success none is left.
+   * Runs only inside the queue, so nothing else changes `unsaved` meanwhile.
+   */
   private async persist(records: CallRecord | CallRecord[]): Promise<void> {
+    // Unsaved first: a later version of the same call, in `records`, wins.
+    const all = [...this.unsaved.values(), ...(Array.isArray(records) ? records : [records])];
+    if (!all.length) return;
     try {
-      await this.store.putMany(Array.isArray(records) ? records : [records]);
+      await this.store.putMany(all);
+      this.unsaved.clear();
       if (this.storageError) this.setStorageError(undefined);
     } catch (error) {
+      for (const r of all) this.unsaved.set(r.id, r);
       const name = (error as Error)?.name;
-      this.setStorageError(
-        name === 'QuotaExceeded' || name === 'QuotaExceededError'
-          ? 'Storage is full: recent calls are kept in memory until space is freed'
-          : `Could not save call records: ${(error as Error)?.message ?? error}`,
-      );
-      log.error('write-through failed', error);
+      const message = name === 'QuotaExceeded' || name === 'QuotaExceededError'
+        ? FULL
+        : `Could not save call records (${(error as Error)?.message ?? error}): they are kept in memory and saved again with the next change`;
+      this.setStorageError(message);
+      log.error(`write-through failed, ${this.unsaved.size} call(s) unsaved`, error);
+      this.armRetry();
     }
+  }
+
+  /** Tries the unsaved records again later, so the banner goes once space is freed even if no call changes. */
+  private armRetry(): void {
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.enqueue(() => this.persist([]));
+    }, this.retryMs);
   }
 
   private setStorageError(message: string | undefined) {
