@@ -13,9 +13,10 @@ import {
   type Session,
   type SessionDescriptionHandler,
 } from 'sip.js';
-import type { CallOutcome, HubStatus, Party, SignInOptions } from '../../shared/api.ts';
+import type { HubStatus, Party, SignInOptions } from '../../shared/api.ts';
 import type { CallBook } from '../calls/call-book.ts';
 import { newCallRecord } from '../calls/call-state.ts';
+import { outcomeOf, type EndIntent } from '../calls/outcome.ts';
 import { hubError } from '../../shared/errors.ts';
 import { logger } from '../log.ts';
 import type { MediaBridge } from './media-bridge.ts';
@@ -23,13 +24,10 @@ import { toNumber } from '../../shared/phone-number.ts';
 
 const log = logger('sip');
 
-/** Why we ended a call ourselves, so the outcome says what the user did. */
-type Intent = 'decline' | 'voicemail' | 'cancel' | 'hangup' | 'transfer';
-
 interface Call {
   id: string;
   session: Session;
-  intent?: Intent;
+  intent?: EndIntent;
   rejectCode?: number;
   rejectReason?: string;
 }
@@ -332,29 +330,11 @@ export class SipPhone {
         // sip.js terminates the session before it hands the final response to our request
         // delegate: read the outcome once that has run.
         queueMicrotask(() => {
-          const { outcome, reason } = this.outcomeOf(call, record.state);
+          const { outcome, reason } = outcomeOf({ ...call, direction: record.direction, state: record.state });
           void this.book.transition(call.id, { type: 'ended', outcome, reason }).catch((e) => log.warn(e));
         });
       }
     });
-  }
-
-  private outcomeOf(call: Call, state: string): { outcome: CallOutcome; reason?: string } {
-    const answered = state === 'active' || state === 'held';
-    if (answered) {
-      if (call.intent === 'transfer') return { outcome: 'answered', reason: 'Transferred' };
-      return { outcome: 'answered', reason: call.intent === 'hangup' ? 'You hung up' : 'The other party hung up' };
-    }
-    if (call.session instanceof Invitation) {
-      if (call.intent === 'decline') return { outcome: 'declined', reason: 'You declined' };
-      if (call.intent === 'voicemail') return { outcome: 'voicemail', reason: 'Sent to voicemail' };
-      return { outcome: 'missed', reason: 'The caller hung up before anyone answered' };
-    }
-    if (call.intent === 'cancel') return { outcome: 'cancelled', reason: 'You cancelled' };
-    const code = call.rejectCode;
-    if (code === 486 || code === 600) return { outcome: 'busy', reason: call.rejectReason };
-    if (code === 603) return { outcome: 'declined', reason: call.rejectReason };
-    return { outcome: 'failed', reason: call.rejectReason ?? 'No answer' };
   }
 
   private updateRinging(): void {
@@ -390,7 +370,7 @@ export class SipPhone {
     await this.reject(id, 'voicemail', 486, 'Busy Here');
   }
 
-  private async reject(id: string, intent: Intent, statusCode: number, reasonPhrase: string): Promise<void> {
+  private async reject(id: string, intent: EndIntent, statusCode: number, reasonPhrase: string): Promise<void> {
     const call = this.call(id);
     if (!(call.session instanceof Invitation) || call.session.state !== SessionState.Initial) {
       throw hubError('InvalidState', 'Only a ringing incoming call can be declined');
@@ -525,11 +505,6 @@ export class SipPhone {
         log.warn('media handover failed', error);
       }
     }
-  }
-
-  /** The live SIP sessions' ids (for tests and diagnostics). */
-  liveIds(): string[] {
-    return [...this.calls.keys()];
   }
 }
 
