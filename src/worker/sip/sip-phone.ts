@@ -1,6 +1,6 @@
 /**
- * The one SIP session: a sip.js UserAgent + Registerer, reconnection with backoff and jitter, and
- * every call (Inviter / Invitation). This is the only module that imports sip.js.
+ * The one SIP session: a sip.js UserAgent + Registerer driven by the registration state machine
+ * (registration.ts), and every call (Inviter / Invitation). This is the only module that imports sip.js.
  */
 import {
   Invitation,
@@ -20,6 +20,8 @@ import { outcomeOf, type EndIntent } from '../calls/outcome.ts';
 import { hubError } from '../../shared/errors.ts';
 import { logger } from '../log.ts';
 import type { MediaBridge } from './media-bridge.ts';
+import { RegistrationDriver, systemClock, type Clock } from './registration-driver.ts';
+import { statusOf } from './registration.ts';
 import { toNumber } from '../../shared/phone-number.ts';
 
 const log = logger('sip');
@@ -32,18 +34,6 @@ interface Call {
   rejectReason?: string;
 }
 
-export interface BackoffPolicy {
-  baseMs: number;
-  maxMs: number;
-  random: () => number;
-}
-
-/** Exponential backoff with jitter: half the window fixed, half random. */
-export function backoffDelay(attempt: number, p: BackoffPolicy): number {
-  const window = Math.min(p.maxMs, p.baseMs * 2 ** attempt);
-  return Math.round(window / 2 + (p.random() * window) / 2);
-}
-
 export type StatusSink = (patch: Partial<HubStatus>) => void;
 
 export class SipPhone {
@@ -52,33 +42,34 @@ export class SipPhone {
   private options: SignInOptions | undefined;
   private readonly calls = new Map<string, Call>();
   private readonly ids = new WeakMap<Session, string>();
-  private attempt = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private stopped = true;
-  backoff: BackoffPolicy = { baseMs: 1000, maxMs: 30000, random: Math.random };
+  private readonly registration: RegistrationDriver;
+  /** Counts connect attempts, so the answer to one that was overtaken is ignored. */
+  private tries = 0;
   /** For numbers that arrive without a country code. */
   defaultCountry: string | undefined;
 
   constructor(
     private readonly book: CallBook,
     private readonly bridge: MediaBridge,
-    private readonly status: StatusSink,
+    status: StatusSink,
+    clock: Clock = systemClock,
   ) {
+    this.registration = new RegistrationDriver((r) => status(statusOf(r)), () => this.retry(), clock);
     bridge.onHandover = (from, to) => void this.handover(from, to);
     self.addEventListener('online', () => {
-      if (!this.stopped && !this.registered) this.retryNow();
+      if (!this.registration.can('network-up')) return;
+      this.registration.apply({ type: 'network-up' });
+      this.retry();
     });
     self.addEventListener('offline', () => {
-      if (!this.stopped) this.status({ state: 'offline', reason: 'This device is offline' });
+      if (this.registration.can('network-down')) this.registration.apply({ type: 'network-down' });
     });
   }
 
-  get signedIn(): boolean {
-    return !this.stopped;
-  }
-
-  private get registered(): boolean {
-    return this.registerer?.state === RegistererState.Registered;
+  /** Signed in, whether or not registered right now: calls are kept and the phone keeps trying. */
+  private get active(): boolean {
+    const { state } = this.registration.current;
+    return state !== 'signed-out' && state !== 'failed';
   }
 
   /** Connects and registers; resolves once registered, rejects with `SignInFailed` and the reason. */
@@ -90,8 +81,6 @@ export class SipPhone {
     }
     await this.signOut();
     this.options = options;
-    this.stopped = false;
-    this.attempt = 0;
     const ua = new UserAgent({
       uri,
       displayName: options.displayName || undefined,
@@ -111,41 +100,65 @@ export class SipPhone {
       delegate: {
         onInvite: (invitation) => void this.onInvite(invitation),
         onDisconnect: (error) => {
-          if (error && !this.stopped) this.lost(`Connection lost: ${error.message}`);
+          if (error && ua === this.ua) this.lost(`Connection lost: ${error.message}`);
         },
       },
     });
-    this.ua = ua;
-    this.registerer = new Registerer(ua, { expires: 300, refreshFrequency: 90 });
-    this.status({
-      state: 'connecting', aor: uri.toString(), server: options.server,
-      displayName: options.displayName, reason: undefined, nextRetryAt: undefined,
+    const registerer = new Registerer(ua, { expires: 300, refreshFrequency: 90 });
+    // A refresh the PBX refuses, or one that never gets an answer, ends the registration quietly.
+    registerer.stateChange.addListener((state) => {
+      if (state === RegistererState.Unregistered && registerer === this.registerer && this.registration.current.state === 'registered') {
+        this.lost('Registration expired');
+      }
     });
-    await this.connectAndRegister(true);
+    this.ua = ua;
+    this.registerer = registerer;
+    this.registration.apply({
+      type: 'sign-in',
+      account: { aor: uri.toString(), server: options.server, displayName: options.displayName },
+    });
+    await this.attempt(true);
   }
 
-  private async connectAndRegister(first: boolean): Promise<void> {
+  /** A retry the machine has already moved to `connecting`: its failures end in `lost`, never thrown. */
+  private retry(): void {
+    void this.attempt(false).catch(() => undefined);
+  }
+
+  /**
+   * Connects (or reconnects) and registers. The first try, at sign-in, rejects with `SignInFailed`
+   * and the reason, while the retries carry on behind it.
+   */
+  private async attempt(first: boolean): Promise<void> {
     const ua = this.ua;
     const registerer = this.registerer;
     if (!ua || !registerer) return;
+    const attempt = ++this.tries;
+    // Only the latest try, while the machine still waits for it, may move the machine.
+    const current = () => attempt === this.tries && ua === this.ua && this.registration.current.state === 'connecting';
     try {
       if (first) await ua.start();
       else await ua.reconnect();
     } catch (error) {
-      if (ua !== this.ua) return;
+      if (!current()) return;
       const reason = `Server unreachable (${this.options?.server})`;
       log.warn(reason, error);
       this.lost(reason);
       if (first) throw hubError('SignInFailed', reason);
       return;
     }
+    if (!current()) return;
     await new Promise<void>((resolve, reject) => {
+      const failed = (reason: string, error = reason) => {
+        if (current()) this.lost(reason);
+        if (first) reject(hubError('SignInFailed', error));
+        else resolve();
+      };
       void registerer
         .register({
           requestDelegate: {
             onAccept: () => {
-              this.attempt = 0;
-              this.status({ state: 'registered', reason: undefined, nextRetryAt: undefined });
+              if (current()) this.registration.apply({ type: 'registered' });
               resolve();
             },
             onReject: (response) => {
@@ -153,62 +166,43 @@ export class SipPhone {
               const reason = `${statusCode} ${reasonPhrase}`;
               if (statusCode === 401 || statusCode === 403 || statusCode === 407) {
                 // Wrong credentials: say so once and stop; retrying would only hammer the PBX.
-                void this.fail(`${reason}: check the username and password`);
-                reject(hubError('SignInFailed', `${reason}: check the username and password`));
+                const message = `${reason}: check the username and password`;
+                if (current()) void this.fail(message);
+                reject(hubError('SignInFailed', message));
               } else {
-                this.lost(`Registration refused: ${reason}`);
-                if (first) reject(hubError('SignInFailed', `Registration refused: ${reason}`));
-                else resolve();
+                failed(`Registration refused: ${reason}`);
               }
             },
           },
         })
-        .catch((error: Error) => {
-          this.lost(`Registration failed: ${error.message}`);
-          if (first) reject(hubError('SignInFailed', error.message));
-          else resolve();
-        });
+        .catch((error: Error) => failed(`Registration failed: ${error.message}`, error.message));
     });
   }
 
   /** The connection or registration was lost: retry with backoff, or wait for the network. */
   private lost(reason: string): void {
-    if (this.stopped) return;
-    clearTimeout(this.retryTimer);
-    if (!navigator.onLine) {
-      this.status({ state: 'offline', reason: 'This device is offline', nextRetryAt: undefined });
-      return;
-    }
-    const delay = backoffDelay(this.attempt++, this.backoff);
-    this.status({ state: 'connecting', reason, nextRetryAt: Date.now() + delay });
-    this.retryTimer = setTimeout(() => this.retryNow(), delay);
-  }
-
-  private retryNow(): void {
-    clearTimeout(this.retryTimer);
-    if (this.stopped) return;
-    this.status({ state: 'connecting', nextRetryAt: undefined });
-    void this.connectAndRegister(false).catch(() => undefined);
+    // A second report of the same loss (the transport and the request both fail) is not news.
+    if (this.registration.can('lost')) this.registration.lost(reason, navigator.onLine);
   }
 
   private async fail(reason: string): Promise<void> {
+    this.registration.apply({ type: 'rejected', reason });
     await this.teardown();
-    this.status({ state: 'failed', reason, nextRetryAt: undefined });
   }
 
   async signOut(): Promise<void> {
-    if (!this.ua) return;
+    if (!this.registration.can('sign-out')) return;
+    const wasRegistered = this.registration.current.state === 'registered';
+    // Signed out at once, so nothing that happens while the PBX is told can start a retry.
+    this.registration.apply({ type: 'sign-out' });
     for (const call of this.calls.values()) void this.hangUp(call.id).catch(() => undefined);
-    if (this.registered) {
-      await Promise.race([this.registerer?.unregister().catch(() => undefined), sleep(1000)]);
+    if (wasRegistered && this.registerer?.state === RegistererState.Registered) {
+      await Promise.race([this.registerer.unregister().catch(() => undefined), sleep(1000)]);
     }
     await this.teardown();
-    this.status({ state: 'signed-out', reason: undefined, nextRetryAt: undefined });
   }
 
   private async teardown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
     const ua = this.ua;
     this.ua = undefined;
     this.registerer = undefined;
@@ -263,7 +257,7 @@ export class SipPhone {
   /** Places a call. `target` is a number, an extension or a SIP URI. */
   async dial(target: string): Promise<string> {
     const ua = this.ua;
-    if (!ua || this.stopped) throw hubError('NotSignedIn', 'Sign in before calling');
+    if (!ua || !this.active) throw hubError('NotSignedIn', 'Sign in before calling');
     const uri = this.targetUri(target);
     await this.holdOthers();
     return this.startOutbound(new Inviter(ua, uri));
