@@ -20,7 +20,7 @@ import { outcomeOf, type EndIntent } from '../calls/outcome.ts';
 import { hubError } from '../../shared/errors.ts';
 import { logger } from '../log.ts';
 import type { MediaBridge } from './media-bridge.ts';
-import { RegistrationDriver, systemClock, type Clock } from './registration-driver.ts';
+import { RegistrationDriver } from './registration-driver.ts';
 import { statusOf } from './registration.ts';
 import { toNumber } from '../../shared/phone-number.ts';
 
@@ -52,9 +52,8 @@ export class SipPhone {
     private readonly book: CallBook,
     private readonly bridge: MediaBridge,
     status: StatusSink,
-    clock: Clock = systemClock,
   ) {
-    this.registration = new RegistrationDriver((r) => status(statusOf(r)), () => this.retry(), clock);
+    this.registration = new RegistrationDriver((r) => status(statusOf(r)), () => this.retry());
     bridge.onHandover = (from, to) => void this.handover(from, to);
     self.addEventListener('online', () => {
       if (!this.registration.can('network-up')) return;
