@@ -7,7 +7,8 @@
  * posts (BroadcastChannel `patchbay-bench`, see hub-probe.js) when asked to (`listenFrames()`).
  */
 import { proxy, wrap, type Remote } from 'comlink';
-import type { CallChange, SignInOptions, TabApi } from '../../src/shared/api.ts';
+import type { SignInOptions, TabApi } from '../../src/shared/api.ts';
+import type { FeedItem } from '../../src/shared/call-feed.ts';
 
 declare global {
   interface Window {
@@ -48,10 +49,11 @@ function connect(index: number, subscribe: boolean): { api: Remote<TabApi>; read
         await api.hello(tabId, 'bench', proxy({ reload: () => undefined }));
         if (subscribe) {
           await api.subscribe(
-            proxy((changes: CallChange[]) => {
+            proxy((items: FeedItem[]) => {
               const t = now();
-              for (const change of changes) {
-                if (change.type !== 'snapshot') report({ kind: change.type, t, cid: change.call.sipCallId, sub: index });
+              for (const item of items) {
+                if ('event' in item) report({ kind: item.event.type, t, cid: item.event.call.sipCallId, sub: index });
+                else if ('delta' in item) report({ kind: 'updated', t, cid: item.delta.id, sub: index });
               }
             }),
           );

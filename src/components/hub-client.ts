@@ -4,7 +4,8 @@
  */
 import { createContext } from '@lit/context';
 import { proxy, wrap, type Remote } from 'comlink';
-import type { CallChange, CallRecord, HubStatus, TabApi } from '../shared/api.ts';
+import type { CallRecord, HubStatus, TabApi } from '../shared/api.ts';
+import { CallMirror, type FeedItem } from '../shared/call-feed.ts';
 import { PeerMedia } from './media-host.ts';
 
 declare const __BUILD_ID__: string;
@@ -15,12 +16,23 @@ export class HubClient extends EventTarget {
   readonly tabId = crypto.randomUUID();
   readonly api: Remote<TabApi>;
   status: HubStatus = { state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: { ringtone: true }, apps: [], dialRequests: [] };
+  /** Live and recent calls, as the call feed tells them (a version missed is read again). */
+  private readonly mirror = new CallMirror(
+    () => undefined,
+    async (id) => (await this.api.get(id)) ?? undefined,
+    500,
+    (error) => reportError(error),
+  );
   /** Live and recent calls, by id. */
-  readonly calls = new Map<string, CallRecord>();
+  get calls(): ReadonlyMap<string, CallRecord> {
+    return this.mirror.calls;
+  }
   /** The admin's app list (config.json) has reached the hub: the registry is complete. */
   registryReady = false;
   /** Ids of ended or opened records the hub keeps in its cache, oldest first. */
-  opened: string[] = [];
+  get opened(): string[] {
+    return this.mirror.opened;
+  }
   /** The running hub is from another build, or a new version is deployed: offer a reload once no call is live. */
   stale = false;
   /** Runs before "Reload" asks the hub to reload every tab (a waiting service worker takes over first). */
@@ -61,8 +73,9 @@ export class HubClient extends EventTarget {
           const reply = await this.api.hello(this.tabId, BUILD_ID, control);
           this.stale = reply.stale;
           await this.api.subscribeStatus(proxy((s: HubStatus) => this.setStatus(s)));
-          await this.api.subscribe(proxy((changes: CallChange[]) => {
-            for (const change of changes) this.apply(change);
+          await this.api.subscribe(proxy((items: FeedItem[]) => {
+            this.mirror.apply(items);
+            this.changed();
           }));
           this.electMedia();
           resolve();
@@ -85,21 +98,6 @@ export class HubClient extends EventTarget {
 
   private setStatus(s: HubStatus): void {
     this.status = s;
-    this.changed();
-  }
-
-  private apply(change: CallChange): void {
-    if (change.type === 'snapshot') {
-      this.calls.clear();
-      for (const call of change.calls) this.calls.set(call.id, call);
-      this.opened = [...(change.opened ?? [])];
-    } else {
-      const id = change.call.id;
-      this.calls.set(id, change.call);
-      // The hub keeps ended calls (for wrap-up) and opened records in its cache until closed.
-      if (change.type === 'opened' || change.type === 'ended') this.opened = [...this.opened.filter((x) => x !== id), id];
-      else if (change.type === 'closed') this.opened = this.opened.filter((x) => x !== id);
-    }
     this.changed();
   }
 

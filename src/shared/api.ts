@@ -3,114 +3,12 @@
  * everything crosses the boundary through Comlink on a MessagePort.
  */
 
-/** Who wrote a field: the PBX (the hub itself), the user, or an app id. */
-export type Author = 'pbx' | 'user' | (string & {});
+// The call record and its parts: one schema (record.ts), these types inferred from it.
+import type { Author, CallRecord } from './record.ts';
 
-export type CallDirection = 'inbound' | 'outbound';
-export type CallState = 'ringing' | 'dialing' | 'active' | 'held' | 'ended';
-export type CallOutcome =
-  | 'answered'
-  | 'missed'
-  | 'declined'
-  | 'busy'
-  | 'failed'
-  | 'cancelled'
-  | 'voicemail'
-  | 'interrupted';
-
-export type CallEventType =
-  | 'ringing'
-  | 'dialing'
-  | 'answered'
-  | 'held'
-  | 'resumed'
-  | 'muted'
-  | 'unmuted'
-  | 'transferred'
-  | 'forwarded'
-  | 'conferenced'
-  | 'media-handover'
-  | 'ended';
-
-export interface CallEvent {
-  type: CallEventType;
-  /** Epoch milliseconds. */
-  at: number;
-  /** Free text for humans: "media moved to another tab", "to 1003". */
-  detail?: string;
-}
-
-export interface Party {
-  /** E.164 where it parses, else the URI's user part. */
-  number: string;
-  displayName?: string;
-  uri: string;
-}
-
-export interface Contact {
-  name?: string;
-  company?: string;
-  title?: string;
-  email?: string;
-  address?: string;
-  avatarUrl?: string;
-  links?: string[];
-}
-
-export interface Provenance {
-  by: Author;
-  at: number;
-}
-
-/**
- * `call`: a phone call. `lookup`: data about a third party submitted with no call ("Look up" in the
- * panel: a number or a business card); apps enrich it through the same loop.
- */
-export type RecordKind = 'call' | 'lookup';
-
-/** The shared memory of one call. PBX facts are written by the hub only. */
-export interface CallRecord {
-  id: string;
-  /** Absent on records written before lookups existed: a call. */
-  kind?: RecordKind;
-  sipCallId: string;
-  direction: CallDirection;
-  state: CallState;
-  outcome?: CallOutcome;
-  /** Why it ended, for humans: "486 Busy Here", "Cancelled by caller". */
-  reason?: string;
-  remote: Party;
-  local: { uri: string; displayName?: string };
-  events: CallEvent[];
-  startedAt: number;
-  answeredAt?: number;
-  endedAt?: number;
-  ringSeconds?: number;
-  talkSeconds?: number;
-  secure: boolean;
-  muted: boolean;
-  /** Media state as the media tab reports it. */
-  media: 'none' | 'connecting' | 'connected' | 'failed';
-  recorded?: boolean;
-  monitored?: boolean;
-  // Enrichment
-  contact?: Contact;
-  notes?: string;
-  subject?: string;
-  tags?: string[];
-  labels?: string[];
-  account?: string;
-  opportunity?: string;
-  ticket?: string;
-  apps?: Record<string, Record<string, unknown>>;
-  /** Bumped by every real change. */
-  version: number;
-  /**
-   * Who last wrote each field: top-level names for PBX facts ("state"), dotted paths for enrichment
-   * ("contact.name", "notes", "apps.crm.dealId").
-   */
-  provenance: Record<string, Provenance>;
-}
+export type {
+  Author, CallDirection, CallEvent, CallEventType, CallOutcome, CallRecord, CallState, Contact, Party, Provenance, RecordKind,
+} from './record.ts';
 
 /**
  * `opened`: a previous call (or a lookup) was opened from the history and is live in the cache
@@ -118,7 +16,6 @@ export interface CallRecord {
  * touched ("state", "contact.name", "notes").
  */
 export type CallChange =
-  | { type: 'snapshot'; calls: CallRecord[]; /** Ids of opened records among `calls`. */ opened?: string[] }
   | {
       type: 'created' | 'updated' | 'ended' | 'opened' | 'closed';
       call: CallRecord;
@@ -126,6 +23,30 @@ export type CallChange =
       /** Who wrote an `updated` change made by a patch (a cleared field keeps no provenance to say so). */
       by?: Author;
     };
+
+// The call feed's items (how tabs and apps follow calls: shared/call-feed.ts).
+
+/** A change as followers hear it. `current`: the call was in the snapshot. */
+export interface FeedEvent {
+  type: CallChange['type'] | 'current';
+  call: CallRecord;
+  changed: string[];
+}
+
+/** An `updated` change of a call the follower holds at `version − 1`: the changed paths' values only. */
+export interface FeedDelta {
+  id: string;
+  version: number;
+  changed: string[];
+  /** New values of the changed paths; a path missing here was cleared. */
+  values: Record<string, unknown>;
+  provenance: CallRecord['provenance'];
+}
+
+export type FeedItem =
+  | { snapshot: { calls: CallRecord[]; /** Ids among `calls` opened for enrichment, oldest first. */ opened: string[] } }
+  | { event: Exclude<FeedEvent, { type: 'current' }> }
+  | { delta: FeedDelta };
 
 /** Enrichment a user or an app may write, as dotted paths: "contact.name", "notes", "tags". */
 export type FieldPatch = Record<string, unknown>;
@@ -310,10 +231,10 @@ export interface TabApi {
   list(options?: { live?: boolean; limit?: number }): Promise<CallRecord[]>;
   get(callId: string): Promise<CallRecord | undefined>;
   /**
-   * Current state first ({ type: 'snapshot' }), then deltas. Changes made in one turn of the hub (a
-   * batch written together) arrive in one call, in order.
+   * The call feed (shared/call-feed.ts): the recent calls first (`snapshot`), then every change, as a
+   * delta where this tab holds the version before. Changes made in one turn of the hub arrive in one call.
    */
-  subscribe(cb: (changes: CallChange[]) => void): Promise<Unsubscribe>;
+  subscribe(cb: (items: FeedItem[]) => void): Promise<Unsubscribe>;
 
   /**
    * The user's edits (notes, subject, tags, labels, contact.*, account, opportunity, ticket) to any
@@ -349,20 +270,7 @@ export interface TabControl {
   reload(): void;
 }
 
-/** Named errors that keep their name across Comlink. */
-export type HubErrorName =
-  | 'CallNotFound'
-  | 'NotSignedIn'
-  | 'InvalidArgument'
-  | 'InvalidState'
-  | 'NoMediaTab'
-  | 'SignInFailed'
-  | 'VersionConflict'
-  | 'NotFound'
-  | 'PermissionDenied'
-  | 'InvalidMessage'
-  | 'RateLimited'
-  | 'QuotaExceeded';
+export type { HubErrorName } from './errors.ts';
 
 declare global {
   /**

@@ -1,4 +1,17 @@
-import type { HubErrorName } from './api.ts';
+/** Named errors that keep their name across Comlink. */
+export type HubErrorName =
+  | 'CallNotFound'
+  | 'NotSignedIn'
+  | 'InvalidArgument'
+  | 'InvalidState'
+  | 'NoMediaTab'
+  | 'SignInFailed'
+  | 'VersionConflict'
+  | 'NotFound'
+  | 'PermissionDenied'
+  | 'InvalidMessage'
+  | 'RateLimited'
+  | 'QuotaExceeded';
 
 /**
  * Comlink rethrows a plain Error keeping `name` and `message`, so every error the hub throws at a

@@ -1,11 +1,13 @@
 /**
- * The enrichment fields a user or an app may write, as dotted paths, each with a schema. Everything
- * else on a call record is a PBX fact and read-only. A patch is checked here before it reaches the
- * call book, whoever sends it; grants are checked by the caller (the app API).
+ * Patches: the enrichment fields (record.ts) a user or an app writes, as dotted paths. Everything else on
+ * a call record is a PBX fact and read-only. A patch is checked here before it reaches the call book,
+ * whoever sends it, with the writer's grants asked before any value is looked at; and the limits every
+ * writer shares (private areas, the whole record).
  */
 import * as v from 'valibot';
 import { APP_ID } from './app-ids.ts';
 import { hubError } from './errors.ts';
+import { FIELD_PATHS, FIELD_SCHEMAS } from './record.ts';
 
 export { APP_ID, RESERVED_APP_IDS } from './app-ids.ts';
 
@@ -18,53 +20,8 @@ export const PBX_FIELDS: ReadonlySet<string> = new Set([
   'recorded', 'monitored', 'version', 'provenance',
 ]);
 
-/**
- * A list of at most `max` items, none of them a hole. Checked before any item is looked at: valibot's
- * `array` walks every index of a sparse array (`new Array(1e9)`: a few bytes over a port) and builds an
- * issue per hole before a `maxLength` after it runs.
- */
-export function boundedArray<S extends v.GenericSchema>(item: S, max: number, what = 'entries') {
-  return v.pipe(
-    v.custom<unknown[]>((a) => Array.isArray(a) && a.length <= max, `a list of at most ${max} ${what}`),
-    v.custom<unknown[]>((a) => Object.keys(a as unknown[]).length === (a as unknown[]).length, 'a list with no holes'),
-    v.array(item),
-  );
-}
-
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `at most ${max} characters`));
-/** A link a person may follow: http(s) only (never `javascript:`, `data:` or `file:`). */
-export const webUrl = v.pipe(
-  v.string(),
-  v.maxLength(2048, 'at most 2048 characters'),
-  v.url('a URL'),
-  v.check((s) => /^https?:/i.test(s), 'an http(s) URL'),
-);
-const words = boundedArray(text(64), 50);
-
-/** A call record's id, as the hub makes them (UUIDs) and as apps and imports may name them. */
-export const CALL_ID_MAX = 64;
-export const callId = v.pipe(v.string('a call id'), v.minLength(1, 'a call id'), v.maxLength(CALL_ID_MAX, `a call id of at most ${CALL_ID_MAX} characters`));
-
-/** The writable fields and what each accepts. `null` (or undefined) clears a field. */
-export const FIELD_SCHEMAS = {
-  'contact.name': text(200),
-  'contact.company': text(200),
-  'contact.title': text(200),
-  'contact.email': text(254),
-  'contact.address': text(500),
-  'contact.avatarUrl': webUrl,
-  'contact.links': boundedArray(webUrl, 20, 'links'),
-  notes: text(20_000),
-  subject: text(300),
-  tags: words,
-  labels: words,
-  account: text(200),
-  opportunity: text(200),
-  ticket: text(200),
-} as const;
-
-export type FieldPath = keyof typeof FIELD_SCHEMAS;
-export const FIELD_PATHS = Object.keys(FIELD_SCHEMAS) as FieldPath[];
+export { boundedArray, CALL_ID_MAX, callId, link, webUrl } from './schema.ts';
+export { FIELD_PATHS, FIELD_SCHEMAS, type FieldPath } from './record.ts';
 
 const APP_KEY = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

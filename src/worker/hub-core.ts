@@ -9,6 +9,9 @@ import { CallStore } from './store/call-store.ts';
 import { DialRequests } from './apps/dial-requests.ts';
 import { forget, recall, remember } from './store/credentials.ts';
 import { hubError } from '../shared/errors.ts';
+import { LookupSchema } from '../shared/record.ts';
+import { parse } from '../shared/schema.ts';
+import { SettingsPatchSchema } from '../shared/settings.ts';
 import { logger } from './log.ts';
 import { MediaBridge } from './sip/media-bridge.ts';
 import { toNumber } from '../shared/phone-number.ts';
@@ -142,24 +145,14 @@ export class Hub {
     return this.statusValue.settings;
   }
 
-  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+  async updateSettings(input: unknown): Promise<Settings> {
+    const patch = parse(SettingsPatchSchema, input, 'Settings');
     const next: Settings = { ...this.settings };
-    if ('ringtone' in patch) {
-      if (typeof patch.ringtone !== 'boolean') throw hubError('InvalidArgument', 'ringtone must be true or false');
-      next.ringtone = patch.ringtone;
-    }
-    if ('defaultCountry' in patch) {
-      const c = patch.defaultCountry;
-      if (c !== undefined && c !== '' && !(typeof c === 'string' && /^[A-Za-z]{2}$/.test(c))) {
-        throw hubError('InvalidArgument', `"${String(c)}" is not a two-letter country code such as GB or US`);
-      }
-      next.defaultCountry = c ? c.toUpperCase() : undefined;
-    }
+    if (patch.ringtone !== undefined) next.ringtone = patch.ringtone;
+    if ('defaultCountry' in patch) next.defaultCountry = patch.defaultCountry || undefined;
     if ('retentionDays' in patch) {
-      const d = patch.retentionDays as unknown;
-      if (d === undefined || d === null || d === '') delete next.retentionDays;
-      else if (typeof d === 'number' && Number.isInteger(d) && d >= 1 && d <= 36500) next.retentionDays = d;
-      else throw hubError('InvalidArgument', `Keep history for must be a whole number of days from 1 to 36500, or empty to keep everything (not "${String(d)}")`);
+      if (typeof patch.retentionDays === 'number') next.retentionDays = patch.retentionDays;
+      else delete next.retentionDays;
     }
     if ('apps' in patch) {
       const apps = checkApps(patch.apps ?? [], 'user', self.location.origin);
@@ -298,17 +291,9 @@ export class Hub {
    * A lookup: a number or a business card submitted with no call. It is stored like a call
    * (kind `lookup`) and opened at once, so apps enrich it through the same loop.
    */
-  async lookup(input: { number?: string; name?: string; company?: string; email?: string }): Promise<CallRecord> {
-    const clean = (v: unknown, what: string, max: number) => {
-      if (v === undefined || v === null || v === '') return undefined;
-      if (typeof v !== 'string' || v.length > max) throw hubError('InvalidArgument', `${what} must be text of at most ${max} characters`);
-      return v.trim() || undefined;
-    };
-    const number = clean(input?.number, 'Number', 64);
-    const name = clean(input?.name, 'Name', 200);
-    const company = clean(input?.company, 'Company', 200);
-    const email = clean(input?.email, 'Email', 254);
-    if (!number && !name && !company && !email) throw hubError('InvalidArgument', 'Give a number, a name, a company or an email to look up');
+  async lookup(input: unknown): Promise<CallRecord> {
+    const card = parse(LookupSchema, input, 'Look up');
+    const [number, name, company, email] = [card.number, card.name, card.company, card.email].map((x) => x || undefined);
     const at = Date.now();
     const id = crypto.randomUUID();
     const contact = Object.fromEntries(Object.entries({ name, company, email }).filter(([, v]) => v));

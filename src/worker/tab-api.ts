@@ -1,18 +1,32 @@
 /**
- * The API a trusted tab of the app gets: one object per port. Iframed apps will get a narrower,
- * validated AppApi beside it, never this one.
+ * The API a trusted tab of the app gets: one object per port. Iframed apps get a narrower API of
+ * their own (apps/app-api.ts), never this one. Arguments are checked with the contract's schemas.
  */
 import { proxy, transfer } from 'comlink';
-import type { AppEntry, CallChange, CallRecord, FieldPatch, HelloReply, HistoryQuery, HubStatus, MediaHost, SignInOptions, TabApi, TabControl } from '../shared/api.ts';
-import { hubError } from '../shared/errors.ts';
+import type { AppEntry, CallRecord, FieldPatch, HelloReply, HistoryQuery, HubStatus, MediaHost, SignInOptions, TabApi, TabControl } from '../shared/api.ts';
+import type { FeedItem } from '../shared/call-feed.ts';
+import * as v from 'valibot';
+import { callId, parse, text as textSchema } from '../shared/schema.ts';
+import { openFeed } from './calls/call-feed.ts';
 import { checkPatch } from '../shared/fields.ts';
 import { exportHistory, historyPage, importHistory, parseExportQuery, parseHistoryQuery, storageInfo } from './history/history.ts';
 import type { Hub } from './hub-core.ts';
 
-function text(value: unknown, what: string, max = 512): string {
-  if (typeof value !== 'string' || value.length > max) throw hubError('InvalidArgument', `${what} must be text of at most ${max} characters`);
-  return value;
-}
+/** A text argument of at most `max` characters, through the contract's one formatter. */
+const text = (value: unknown, what: string, max = 512): string => parse(textSchema(max), value, what);
+/** A call id argument: the record schema's rule. */
+const callIdArg = (value: unknown): string => parse(callId, value, 'call id');
+const MediaSchema = v.picklist(['none', 'connecting', 'connected', 'failed'], 'a media state');
+const PatchOptionsSchema = v.optional(v.object({ ifVersion: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) }), {});
+
+const SignInSchema = v.object({
+  server: textSchema(512),
+  aor: textSchema(512),
+  username: v.optional(textSchema(128)),
+  password: textSchema(512),
+  displayName: v.optional(textSchema(128)),
+  remember: v.optional(v.boolean()),
+});
 
 export function createTabApi(ready: Promise<Hub>): TabApi {
   let tabId: string | undefined;
@@ -44,8 +58,8 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
     },
     async reportMedia(callId: string, media: CallRecord['media']) {
       const hub = await ready;
-      if (!['none', 'connecting', 'connected', 'failed'].includes(media)) throw hubError('InvalidArgument', 'unknown media state');
-      if (hub.book.getLive(callId)) await hub.book.write(callId, 'pbx', { media });
+      const state = parse(MediaSchema, media, 'media');
+      if (hub.book.getLive(callId)) await hub.book.write(callId, 'pbx', { media: state });
     },
     async status() {
       return (await ready).status;
@@ -57,14 +71,8 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
     },
     async signIn(options: SignInOptions) {
       const hub = await ready;
-      await hub.signIn({
-        server: text(options.server, 'Server'),
-        aor: text(options.aor, 'SIP address'),
-        username: options.username ? text(options.username, 'Username', 128) : undefined,
-        password: text(options.password, 'Password'),
-        displayName: options.displayName ? text(options.displayName, 'Display name', 128) : undefined,
-        remember: options.remember === true,
-      });
+      const o = parse(SignInSchema, options, 'Sign in');
+      await hub.signIn({ ...o, username: o.username || undefined, displayName: o.displayName || undefined, remember: o.remember === true });
     },
     async signInDemo() {
       await (await ready).signInDemo();
@@ -76,7 +84,6 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
       return (await ready).settings;
     },
     async updateSettings(patch) {
-      if (typeof patch !== 'object' || patch === null) throw hubError('InvalidArgument', 'settings must be an object');
       return (await ready).updateSettings(patch);
     },
     async lastAccount() {
@@ -89,82 +96,58 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
       return (await ready).dialRequests.decide(text(requestId, 'request id', 64), call === true);
     },
     async answer(id: string) {
-      await (await ready).phone.answer(text(id, 'call id', 64));
+      await (await ready).phone.answer(callIdArg(id));
     },
     async decline(id: string) {
-      await (await ready).phone.decline(text(id, 'call id', 64));
+      await (await ready).phone.decline(callIdArg(id));
     },
     async sendToVoicemail(id: string) {
-      await (await ready).phone.sendToVoicemail(text(id, 'call id', 64));
+      await (await ready).phone.sendToVoicemail(callIdArg(id));
     },
     async hangUp(id: string) {
-      await (await ready).phone.hangUp(text(id, 'call id', 64));
+      await (await ready).phone.hangUp(callIdArg(id));
     },
     async hold(id: string) {
-      await (await ready).phone.hold(text(id, 'call id', 64));
+      await (await ready).phone.hold(callIdArg(id));
     },
     async resume(id: string) {
-      await (await ready).phone.resume(text(id, 'call id', 64));
+      await (await ready).phone.resume(callIdArg(id));
     },
     async setMuted(id: string, muted: boolean) {
-      await (await ready).phone.setMuted(text(id, 'call id', 64), muted === true);
+      await (await ready).phone.setMuted(callIdArg(id), muted === true);
     },
     async sendDtmf(id: string, tones: string) {
-      await (await ready).phone.sendDtmf(text(id, 'call id', 64), text(tones, 'tones', 32));
+      await (await ready).phone.sendDtmf(callIdArg(id), text(tones, 'tones', 32));
     },
     async transfer(id: string, target: string) {
-      await (await ready).phone.transfer(text(id, 'call id', 64), text(target, 'Transfer to', 256));
+      await (await ready).phone.transfer(callIdArg(id), text(target, 'Transfer to', 256));
     },
     async list(options?: { live?: boolean; limit?: number }) {
       return (await ready).book.list({ live: options?.live === true, limit: Number(options?.limit) || undefined });
     },
     async get(id: string) {
-      return (await ready).book.get(text(id, 'call id', 64));
+      return (await ready).book.get(callIdArg(id));
     },
-    async subscribe(cb: (changes: CallChange[]) => void) {
+    async subscribe(cb: (items: FeedItem[]) => void) {
       const hub = await ready;
-      // Current state first, then deltas: register before reading so nothing falls in between.
-      // Changes of one turn go out as one message (one Comlink call), not one each.
-      let pending: CallChange[] | undefined = [];
-      let live = false;
-      const flush = () => {
-        const batch = pending;
-        pending = undefined;
-        if (batch?.length) void cb(batch);
-      };
-      const off = hub.book.subscribe((change) => {
-        if (!pending) {
-          pending = [];
-          if (live) queueMicrotask(flush);
-        }
-        pending.push(change);
-      });
-      const calls = await hub.book.list({ limit: 50 });
-      const before = pending ?? [];
-      pending = undefined;
-      void cb([{ type: 'snapshot', calls, opened: hub.book.openedIds() }, ...before]);
-      live = true;
-      return own(off);
+      const feed = openFeed(hub.book, () => hub.book.list({ limit: 50 }), (items) => void cb(items));
+      return own(() => feed.close());
     },
     async patchCall(id: string, fields: FieldPatch, options?: { ifVersion?: number }) {
       const hub = await ready;
+      // No own area: the user writes enrichment only (an app's area is refused by checkPatch).
       const checked = checkPatch(fields);
-      for (const path of checked.keys()) {
-        if (path.startsWith('apps.')) throw hubError('PermissionDenied', `${path} belongs to an app`);
-      }
-      const ifVersion = options?.ifVersion;
-      if (ifVersion !== undefined && !Number.isSafeInteger(ifVersion)) throw hubError('InvalidArgument', 'ifVersion must be an integer');
-      const record = await hub.book.patch(text(id, 'call id', 64), 'user', checked, ifVersion);
+      const { ifVersion } = parse(PatchOptionsSchema, options, 'options');
+      const record = await hub.book.patch(callIdArg(id), 'user', checked, ifVersion);
       return { version: record.version };
     },
     async openCall(id: string) {
-      return (await ready).book.open(text(id, 'call id', 64));
+      return (await ready).book.open(callIdArg(id));
     },
     async closeCall(id: string) {
-      await (await ready).book.close(text(id, 'call id', 64));
+      await (await ready).book.close(callIdArg(id));
     },
     async lookup(input) {
-      if (typeof input !== 'object' || input === null) throw hubError('InvalidArgument', 'Give a number or a business card to look up');
       return (await ready).lookup(input);
     },
     async history(query: HistoryQuery) {
@@ -176,7 +159,7 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
       return exportHistory((await ready).store, q);
     },
     async importHistory(json: string) {
-      if (typeof json !== 'string') throw hubError('InvalidArgument', 'Import takes the text of a JSON export');
+      parse(v.string('the text of a JSON export'), json, 'Import');
       return importHistory((await ready).store, json);
     },
     async storageInfo() {

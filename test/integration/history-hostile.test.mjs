@@ -120,7 +120,7 @@ describe('history: hostile files and records', () => {
     await page.getByText('No calls yet.').waitFor();
 
     await importJson(page, exportFile([NINA, JAY]));
-    await page.getByRole('alert').filter({ hasText: /Call 2 \(id "seed-jay"\) cannot be imported: contact\.links\.0: an http\(s\) URL/ }).waitFor();
+    await page.getByRole('alert').filter({ hasText: /Call 2 \(id "seed-jay"\) cannot be imported: contact\.links\.0: an http\(s\), mailto or tel URL/ }).waitFor();
     await page.getByText('No calls yet.').waitFor();
 
     await importJson(page, exportFile([NINA]));

@@ -89,7 +89,7 @@ describe('app ids and addresses', () => {
   const app = { name: 'X', url: 'https://x.example.net/', grants: ['read'] };
   it('refuses ids Patchbay keeps for itself and JavaScript\'s special names', () => {
     for (const id of ['user', 'pbx', 'contacts', 'constructor', 'prototype']) {
-      expect(errorOf(() => checkApps([{ ...app, id }], 'admin', 'https://phone.example.com')), id).to.match(/App 1 \(id\) must have an id other than user/);
+      expect(errorOf(() => checkApps([{ ...app, id }], 'admin', 'https://phone.example.com')), id).to.match(/App 1: id: an id other than user/);
     }
   });
 

@@ -199,7 +199,7 @@ describe('history over the TabApi: export, import, storage, retention', () => {
       [{ events: Array.from({ length: 10_001 }, () => ({ type: 'held', at })) }, /events: a list of at most 10000 events/],
       [{ provenance: { notes: { by: 'user', at: 1e300 } } }, /provenance\.notes\.at: a time from/],
       [{ id: 'x'.repeat(65) }, /id: a call id of at most 64 characters/],
-      [{ contact: { links: ['https://example.com', 'javascript:alert(document.domain)'] } }, /contact\.links\.1: an http\(s\) URL/],
+      [{ contact: { links: ['https://example.com', 'javascript:alert(document.domain)'] } }, /contact\.links\.1: an http\(s\), mailto or tel URL/],
       [{ contact: { avatarUrl: 'data:image/svg+xml,<svg onload=alert(1)>' } }, /contact\.avatarUrl: an http\(s\) URL/],
       [{ contact: { links: Array.from({ length: 21 }, (_, i) => `https://example.com/${i}`) } }, /contact\.links: a list of at most 20 links/],
       [{ contact: { name: 'x'.repeat(201) } }, /contact\.name: at most 200 characters/],

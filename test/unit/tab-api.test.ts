@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import type { CallChange, TabApi } from '../../src/shared/api.ts';
+import type { FeedItem } from '../../src/shared/call-feed.ts';
+import type { TabApi } from '../../src/shared/api.ts';
 import { newCallRecord } from '../../src/worker/calls/call-state.ts';
 import { Hub } from '../../src/worker/hub-core.ts';
 import { createTabApi } from '../../src/worker/tab-api.ts';
@@ -29,12 +30,16 @@ describe('TabApi', () => {
       id: 'x1', sipCallId: 'x1@h', direction: 'inbound', secure: false, at: Date.now() - 1000,
       remote: { number: '1002', uri: 'sip:1002@pbx' }, local: { uri: 'sip:1001@pbx' },
     }));
-    const seen: CallChange[] = [];
-    const off = await api.subscribe((c) => seen.push(...c));
-    expect(seen[0]?.type).to.equal('snapshot');
-    expect((seen[0] as { calls: unknown[] }).calls).to.have.length(1);
+    const seen: FeedItem[] = [];
+    const off = await api.subscribe((items) => seen.push(...items));
+    for (let i = 0; i < 100 && !seen.length; i++) await new Promise((r) => setTimeout(r, 10));
+    const first = seen[0]!;
+    expect('snapshot' in first && first.snapshot.calls.map((c) => c.id)).to.deep.equal(['x1']);
     await hub.book.transition('x1', { type: 'answered' });
-    expect(seen.map((c) => c.type)).to.deep.equal(['snapshot', 'updated']);
+    // The tab holds version 1 from the snapshot: the change comes as a delta of the state.
+    const second = seen[1]!;
+    expect('delta' in second && second.delta.changed).to.include('state');
+    expect(seen).to.have.length(2);
     off();
     await hub.book.transition('x1', { type: 'held' });
     expect(seen).to.have.length(2);

@@ -28,14 +28,14 @@ const CONTACT = [
 ] as const;
 
 /**
- * Whether a link may be followed: http(s) only. The hub refuses any other, but a record stored before
- * it did (or written straight into the database) may hold `javascript:` or `data:` links: those show as text.
+ * Whether a link may be followed: http, https, mailto or tel, as the record's schema allows. The hub
+ * refuses any other, but a record stored before it did (or written straight into the database) may
+ * hold `javascript:` or `data:` links: those show as text.
  */
 function webLink(link: unknown): link is string {
   if (typeof link !== 'string') return false;
   try {
-    const { protocol } = new URL(link);
-    return protocol === 'http:' || protocol === 'https:';
+    return ['http:', 'https:', 'mailto:', 'tel:'].includes(new URL(link).protocol);
   } catch {
     return false;
   }

@@ -17,8 +17,8 @@
  * your own origin has no such anchor: pass `{ panelOrigin }`.
  */
 import { wrap, type ProxyMarked } from 'comlink';
-import type { AppDelta, AppEvent, AppEventMessage } from '../../shared/app-protocol.ts';
-import { setPath } from '../../shared/paths.ts';
+import type { AppFeedMessage } from '../../shared/app-protocol.ts';
+import { CallMirror, MIRROR_CALLS, type FeedEvent, type FeedItem } from '../../shared/call-feed.ts';
 import type { CallRecord } from '../../shared/api.ts';
 
 export type {
@@ -32,7 +32,7 @@ export type {
  * for wrap-up). `opened`: the user opened a previous call, or looked up a number or a business card
  * with no call, for you to enrich. `closed`: it left the panel.
  */
-export type CallChangeEvent = AppEvent;
+export type CallChangeEvent = FeedEvent;
 
 /** Who you are to the panel. */
 export interface AppInfo {
@@ -109,15 +109,13 @@ interface AppWire {
   calls: ProxyMarked & {
     list(options?: { live?: boolean; limit?: number }): CallRecord[];
     get(id: string): CallRecord;
-    subscribe(): { sub: number; calls: CallRecord[] };
+    subscribe(): { sub: number };
     unsubscribe(sub: number): void;
     patch(id: string, fields: FieldPatch, options?: { ifVersion?: number }): { version: number };
   };
   phone: ProxyMarked & { dial(number: string): { id: string } };
 }
 
-/** Calls each subscription keeps a copy of; more than the hub tracks, so every delta finds its base. */
-const KNOWN_CALLS = 150;
 
 function named(name: PatchbayErrorName, message: string): Error {
   const error = new Error(message);
@@ -192,60 +190,25 @@ export function connect(options: ConnectOptions = {}): Promise<Patchbay> {
     panel.postMessage({ type: 'patchbay:connect', version: 1, nonce }, panelOrigin);
   }).then(async (port) => {
     const hub = wrap<AppWire>(port);
-    const listeners = new Map<number, (event: CallChangeEvent) => void>();
-    /** Per subscription, its copy of each call: `updated` events carry only what changed. */
-    const copies = new Map<number, Map<string, CallRecord>>();
-    /** Events that arrived before `subscribe()` resolved, by subscription. */
-    const early = new Map<number, AppEventMessage['events']>();
+    /** Per subscription, its copy of the calls it was told of (the feed's deltas apply to it). */
+    const mirrors = new Map<number, { mirror: CallMirror; started: Promise<void>; start: () => void }>();
+    /** Feed items that arrived before `subscribe()` had its subscription number, by subscription. */
+    const early = new Map<number, FeedItem[]>();
 
-    const keep = (sub: number, call: CallRecord, closed = false) => {
-      const calls = copies.get(sub);
-      if (!calls) return;
-      calls.delete(call.id);
-      if (closed) return;
-      calls.set(call.id, call);
-      if (calls.size > KNOWN_CALLS) calls.delete(calls.keys().next().value!);
-    };
-    const tell = (sub: number, event: CallChangeEvent) => {
-      try {
-        listeners.get(sub)?.(event);
-      } catch (error) {
-        reportError(error);
-      }
-    };
-    const apply = (sub: number, delta: AppDelta) => {
-      const base = copies.get(sub)?.get(delta.id);
-      if (!base || base.version !== delta.version - 1) {
-        // Not expected (the hub tracks what each subscription holds); recover with a fresh read.
-        void hub.calls.get(delta.id).then((call) => {
-          keep(sub, call);
-          tell(sub, { type: 'updated', call, changed: delta.changed });
-        }, reportError);
-        return;
-      }
-      let call: CallRecord = base;
-      for (const path of delta.changed) call = setPath(call, path, delta.values[path]);
-      call = { ...call, version: delta.version, provenance: { ...base.provenance, ...delta.provenance } };
-      keep(sub, call);
-      tell(sub, { type: 'updated', call, changed: delta.changed });
-    };
-    const deliver = (item: AppEventMessage['events'][number]) => {
-      if ('delta' in item) apply(item.sub, item.delta);
-      else {
-        keep(item.sub, item.event.call, item.event.type === 'closed');
-        tell(item.sub, item.event);
-      }
+    const deliver = (sub: number, items: FeedItem[]) => {
+      const m = mirrors.get(sub);
+      if (!m) return;
+      m.mirror.apply(items);
+      if (items.some((item) => 'snapshot' in item)) m.start();
     };
     port.addEventListener('message', (event: MessageEvent) => {
-      const data = event.data as AppEventMessage | null;
-      if (data?.patchbay !== 'events' || !Array.isArray(data.events)) return;
-      for (const item of data.events) {
-        if (listeners.has(item.sub)) deliver(item);
-        else if (!copies.has(item.sub)) {
-          const list = early.get(item.sub) ?? [];
-          if (list.length < 1000) list.push(item);
-          early.set(item.sub, list);
-        }
+      const data = event.data as AppFeedMessage | null;
+      if (data?.patchbay !== 'feed' || typeof data.sub !== 'number' || !Array.isArray(data.items)) return;
+      if (mirrors.has(data.sub)) deliver(data.sub, data.items);
+      else {
+        const list = early.get(data.sub) ?? [];
+        if (list.length < 1000) list.push(...data.items);
+        early.set(data.sub, list);
       }
     });
     port.start();
@@ -256,18 +219,24 @@ export function connect(options: ConnectOptions = {}): Promise<Patchbay> {
         list: (o) => hub.calls.list(o),
         get: (id) => hub.calls.get(id),
         async subscribe(listener) {
-          const { sub, calls } = await hub.calls.subscribe();
-          copies.set(sub, new Map());
-          listeners.set(sub, listener);
-          for (const call of calls) {
-            keep(sub, call);
-            tell(sub, { type: 'current', call, changed: [] });
-          }
-          for (const item of early.get(sub) ?? []) deliver(item);
+          const { sub } = await hub.calls.subscribe();
+          let start!: () => void;
+          const started = new Promise<void>((resolve) => (start = resolve));
+          const tell = (event: CallChangeEvent) => {
+            try {
+              listener(event);
+            } catch (error) {
+              reportError(error);
+            }
+          };
+          const mirror = new CallMirror(tell, (id) => hub.calls.get(id), MIRROR_CALLS, reportError);
+          mirrors.set(sub, { mirror, started, start });
+          deliver(sub, early.get(sub) ?? []);
           early.delete(sub);
+          // Resolves once the calls already in the panel were told (as `current`).
+          await started;
           return async () => {
-            listeners.delete(sub);
-            copies.delete(sub);
+            mirrors.delete(sub);
             await hub.calls.unsubscribe(sub);
           };
         },
@@ -275,8 +244,7 @@ export function connect(options: ConnectOptions = {}): Promise<Patchbay> {
       },
       phone: { dial: (number) => hub.phone.dial(number) },
       close() {
-        listeners.clear();
-        copies.clear();
+        mirrors.clear();
         port.close();
       },
     } satisfies Patchbay;

@@ -8,11 +8,13 @@
  */
 import * as v from 'valibot';
 import type { CallRecord } from '../../shared/api.ts';
-import { KNOWN_CALLS, type AppEvent, type AppEventMessage } from '../../shared/app-protocol.ts';
+import type { AppFeedMessage } from '../../shared/app-protocol.ts';
 import { DEFAULT_RATE, mayWrite, type RegisteredApp } from './app-registry.ts';
 import { hubError } from '../../shared/errors.ts';
-import { boundedArray, callId, checkPatch, getPath } from '../../shared/fields.ts';
+import { boundedArray, callId, checkPatch } from '../../shared/fields.ts';
+import { parse as parseWith } from '../../shared/schema.ts';
 import type { CallBook } from '../calls/call-book.ts';
+import { openFeed, type Feed } from '../calls/call-feed.ts';
 import type { AppOutbox } from './app-outbox.ts';
 import type { DialRequests } from './dial-requests.ts';
 import { logger } from '../log.ts';
@@ -37,15 +39,8 @@ const ListOptions = v.optional(
 );
 const PatchOptions = v.optional(v.strictObject({ ifVersion: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) }), {});
 
-function parse<S extends v.GenericSchema>(schema: S, value: unknown, what: string): v.InferOutput<S> {
-  const result = v.safeParse(schema, value, { abortEarly: true });
-  if (!result.success) {
-    const issue = result.issues[0];
-    const where = issue.path?.map((p) => String(p.key)).join('.');
-    throw hubError('InvalidMessage', `${what}${where ? `.${where}` : ''}: ${issue.message}`);
-  }
-  return result.output;
-}
+/** An app's request or argument checked: a refusal is `InvalidMessage`, naming what and where. */
+const parse = <S extends v.GenericSchema>(schema: S, value: unknown, what: string) => parseWith(schema, value, what, 'InvalidMessage');
 
 /**
  * A token bucket per app: `rate` tokens a second sustained, twice that in a burst. A request takes one
@@ -109,42 +104,8 @@ export interface AppHost {
  */
 export function serveApp(port: MessagePort, appId: string, hub: AppHost): () => void {
   let app: RegisteredApp = hub.app(appId)!;
-  const subscriptions = new Map<number, () => void>();
+  const subscriptions = new Map<number, Feed>();
   let nextSub = 1;
-  let outgoing: AppEventMessage['events'] | undefined;
-  /** Per subscription, the version of each call it was last sent, most recent last. */
-  const known = new Map<number, Map<string, number>>();
-  const push = (sub: number, event: AppEvent) => {
-    const seen = known.get(sub);
-    let item: AppEventMessage['events'][number] = { sub, event };
-    if (seen) {
-      const { call } = event;
-      if (event.type === 'updated' && seen.get(call.id) === call.version - 1) {
-        const values: Record<string, unknown> = {};
-        const provenance: CallRecord['provenance'] = {};
-        for (const path of event.changed) {
-          const value = getPath(call, path);
-          if (value !== undefined) values[path] = value;
-          const p = call.provenance[path];
-          if (p) provenance[path] = p;
-        }
-        item = { sub, delta: { type: 'updated', id: call.id, version: call.version, changed: event.changed, values, provenance } };
-      }
-      seen.delete(call.id);
-      if (event.type !== 'closed') {
-        seen.set(call.id, call.version);
-        if (seen.size > KNOWN_CALLS) seen.delete(seen.keys().next().value!);
-      }
-    }
-    if (!outgoing) {
-      const batch: AppEventMessage['events'] = (outgoing = []);
-      queueMicrotask(() => {
-        outgoing = undefined;
-        port.postMessage({ patchbay: 'events', events: batch } satisfies AppEventMessage);
-      });
-    }
-    outgoing.push(item);
-  };
   let limit = limits.get(app.id);
   if (!limit) limits.set(app.id, (limit = new RateLimit(app.rate ?? DEFAULT_RATE)));
   const bucket = limit;
@@ -174,26 +135,22 @@ export function serveApp(port: MessagePort, appId: string, hub: AppHost): () => 
       need('read');
       if (subscriptions.size >= MAX_SUBSCRIPTIONS) throw hubError('RateLimited', `At most ${MAX_SUBSCRIPTIONS} subscriptions per app`);
       const sub = nextSub++;
-      const off = hub.book.subscribe((change) => {
-        if (change.type !== 'snapshot') push(sub, { type: change.type, call: change.call, changed: change.changed });
-      });
-      subscriptions.set(sub, off);
-      known.set(sub, new Map(hub.book.cached().slice(-KNOWN_CALLS).map((c) => [c.id, c.version])));
+      const feed = openFeed(hub.book, () => hub.book.cached(), (items) => port.postMessage({ patchbay: 'feed', sub, items } satisfies AppFeedMessage));
+      subscriptions.set(sub, feed);
       // What the user wrote while this app was away (offline, or its panel closed) comes first.
       void hub.outbox.take(app.id).then(async (waiting) => {
         for (const [id, changed] of waiting) {
           const call = await hub.book.get(id);
-          if (call && subscriptions.has(sub)) push(sub, { type: 'updated', call, changed });
+          if (call && subscriptions.get(sub) === feed) feed.push({ type: 'updated', call, changed });
         }
       });
-      return { sub, calls: hub.book.cached() };
+      return { sub };
     },
 
     'calls.unsubscribe': ([sub]) => {
       const n = parse(v.number(), sub, 'subscription');
-      subscriptions.get(n)?.();
+      subscriptions.get(n)?.close();
       subscriptions.delete(n);
-      known.delete(n);
     },
 
     'calls.patch': async ([id, fields, options]) => {
@@ -296,7 +253,7 @@ export function serveApp(port: MessagePort, appId: string, hub: AppHost): () => 
   port.start();
 
   const close = () => {
-    for (const off of subscriptions.values()) off();
+    for (const feed of subscriptions.values()) feed.close();
     subscriptions.clear();
     for (const id of dials) hub.dialRequests.withdraw(id, 'The app was disconnected');
     port.onmessage = null;

@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import type { AppEntry } from '../../shared/api.ts';
 import { hubError } from '../../shared/errors.ts';
 import { APP_ID, boundedArray, FIELD_PATHS, RESERVED_APP_IDS } from '../../shared/fields.ts';
+import { parse } from '../../shared/schema.ts';
 
 /** Writable prefixes: every field path and each group above it ("contact"). */
 const WRITABLE = new Set<string>([...FIELD_PATHS, ...FIELD_PATHS.filter((p) => p.includes('.')).map((p) => p.split('.')[0]!)]);
@@ -50,13 +51,7 @@ export function checkApps(list: unknown, source: AppEntry['source'], panelOrigin
   if (list.length > 20) throw hubError('InvalidArgument', 'at most 20 apps');
   const out: RegisteredApp[] = [];
   for (const [i, raw] of list.entries()) {
-    const result = v.safeParse(AppSchema, raw, { abortEarly: true });
-    if (!result.success) {
-      const issue = result.issues[0];
-      const where = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-      throw hubError('InvalidArgument', `App ${i + 1}${where ? ` (${where})` : ''} must have ${issue.message}`);
-    }
-    const app = result.output;
+    const app = parse(AppSchema, raw, `App ${i + 1}`);
     const origin = new URL(app.url).origin;
     if (origin === panelOrigin) {
       throw hubError('InvalidArgument', `App "${app.id}" is served from the panel's own origin; serve apps from another origin`);

@@ -10,7 +10,9 @@ import * as v from 'valibot';
 import type { CallRecord, HistoryFilter, HistoryPage, HistoryQuery, StorageInfo } from '../../shared/api.ts';
 import type { CallStore, EntryKey } from '../store/call-store.ts';
 import { hubError } from '../../shared/errors.ts';
-import { APP_ID, boundedArray, callId, FIELD_PATHS, FIELD_SCHEMAS, overLimits, RESERVED_APP_IDS } from '../../shared/fields.ts';
+import { boundedArray, overLimits } from '../../shared/fields.ts';
+import { CallRecordSchema } from '../../shared/record.ts';
+import { describeIssue } from '../../shared/schema.ts';
 import { EARLIEST, FILTER_CATEGORY, matches, parseSearch, PERIOD, periodOf, termKey, type Category, type Term } from '../store/search-index.ts';
 
 export const MAX_PAGE = 200;
@@ -303,15 +305,9 @@ const QuerySchema = v.object({
   limit: v.optional(v.pipe(v.number('limit must be a number'), v.integer('limit must be a whole number'), v.minValue(1, 'limit must be at least 1'), v.maxValue(MAX_PAGE, `limit must be at most ${MAX_PAGE}`))),
 });
 
-function firstIssue(issues: readonly v.BaseIssue<unknown>[]): string {
-  const issue = issues[0]!;
-  const path = v.getDotPath(issue);
-  return path && !issue.message.startsWith(path) ? `${path}: ${issue.message}` : issue.message;
-}
-
 export function parseHistoryQuery(query: unknown): HistoryQuery {
   const r = v.safeParse(QuerySchema, query ?? {});
-  if (!r.success) throw hubError('InvalidArgument', `History query: ${firstIssue(r.issues)}`);
+  if (!r.success) throw hubError('InvalidArgument', `History query: ${describeIssue(r.issues)}`);
   if (r.output.after) decodeCursor(r.output.after);
   return r.output;
 }
@@ -368,81 +364,6 @@ export async function exportHistory(store: CallStore, query: HistoryQuery & { fo
 
 // ── Import ──────────────────────────────────────────────────────────────────────────────────
 
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
-const count = v.pipe(v.number(), v.finite(), v.minValue(0));
-
-const DAY = 86_400_000;
-
-function shown(t: unknown): string {
-  const d = new Date(t as number);
-  return Number.isNaN(d.getTime()) ? String(t) : d.toISOString();
-}
-
-/**
- * A time in a file: from `EARLIEST` to `latest` (a day from now: a clock a little ahead). Past these
- * a time is no call's, and a search walks the history period by period: a call dated year 3000, or
- * 275760, would make it walk centuries.
- */
-function time(latest: number) {
-  return v.pipe(
-    v.number(),
-    v.check(
-      (t) => t >= EARLIEST && t <= latest,
-      (issue) => `a time from 1990-01-01 to tomorrow, not ${shown(issue.input)}`,
-    ),
-  );
-}
-
-/** Every enrichment field with its live-write schema (fields.ts), so a file holds no more than a user or an app may write. */
-const enrichment = (prefix: string) => Object.fromEntries(FIELD_PATHS.flatMap((path) =>
-  (prefix ? path.startsWith(prefix) : !path.includes('.')) ? [[path.slice(prefix.length), v.optional(FIELD_SCHEMAS[path])]] : []));
-
-function recordSchema(latest: number) {
-  const at = time(latest);
-  return v.pipe(
-    v.object({
-      id: callId,
-      kind: v.optional(v.picklist(['call', 'lookup'])),
-      sipCallId: text(512),
-      direction: v.picklist(['inbound', 'outbound']),
-      state: v.picklist(['ringing', 'dialing', 'active', 'held', 'ended']),
-      outcome: v.optional(v.picklist(['answered', 'missed', 'declined', 'busy', 'failed', 'cancelled', 'voicemail', 'interrupted'])),
-      reason: v.optional(text(512)),
-      remote: v.object({ number: text(128), displayName: v.optional(text(512)), uri: text(2048) }),
-      local: v.object({ uri: text(2048), displayName: v.optional(text(512)) }),
-      // The call's times before its events' (checked in this order): an error names the one a person reads.
-      startedAt: at,
-      answeredAt: v.optional(at),
-      endedAt: v.optional(at),
-      events: boundedArray(v.object({
-        type: v.picklist(['ringing', 'dialing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'transferred', 'forwarded', 'conferenced', 'media-handover', 'ended']),
-        at,
-        detail: v.optional(text(2048)),
-      }), 10_000, 'events'),
-      ringSeconds: v.optional(count),
-      talkSeconds: v.optional(count),
-      secure: v.boolean(),
-      muted: v.boolean(),
-      media: v.picklist(['none', 'connecting', 'connected', 'failed']),
-      recorded: v.optional(v.boolean()),
-      monitored: v.optional(v.boolean()),
-      contact: v.optional(v.object(enrichment('contact.'))),
-      ...enrichment(''),
-      // App areas under the ids an app may have: never `user` or `pbx`, never `constructor`.
-      apps: v.optional(v.record(
-        v.pipe(v.string(), v.regex(APP_ID, 'an app id'), v.check((id) => !RESERVED_APP_IDS.has(id), 'an app id Patchbay does not keep for itself')),
-        v.record(text(64), v.unknown()),
-      )),
-      version: v.pipe(v.number(), v.integer(), v.minValue(1)),
-      provenance: v.record(text(256), v.object({ by: text(256), at })),
-    }),
-    v.forward(
-      v.partialCheck([['startedAt'], ['endedAt']], (r) => r.endedAt === undefined || r.endedAt >= r.startedAt, 'a time no earlier than startedAt'),
-      ['endedAt'],
-    ),
-  );
-}
-
 /** Calls one file may hold: some years of a busy line. */
 const MAX_IMPORT = 1_000_000;
 
@@ -461,13 +382,13 @@ export function parseExport(json: string): CallRecord[] {
     throw hubError('InvalidArgument', `The file is not JSON: ${(error as Error).message}`);
   }
   const file = v.safeParse(FileSchema, data);
-  if (!file.success) throw hubError('InvalidArgument', `The file cannot be imported: ${firstIssue(file.issues)}`);
-  const schema = recordSchema(Date.now() + DAY);
+  if (!file.success) throw hubError('InvalidArgument', `The file cannot be imported: ${describeIssue(file.issues)}`);
   return file.output.calls.map((raw, i) => {
-    const r = v.safeParse(schema, raw, { abortEarly: true });
+    // The same schema as every record the hub writes (shared/record.ts), with the same limits.
+    const r = v.safeParse(CallRecordSchema, raw, { abortEarly: true });
     if (!r.success) {
       const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? ` (id "${String((raw as { id: string }).id).slice(0, 64)}")` : '';
-      throw hubError('InvalidArgument', `Call ${i + 1}${id} cannot be imported: ${firstIssue(r.issues)}. Nothing was imported: correct or remove that call in the file and import it again.`);
+      throw hubError('InvalidArgument', `Call ${i + 1}${id} cannot be imported: ${describeIssue(r.issues)}. Nothing was imported: correct or remove that call in the file and import it again.`);
     }
     // The limits every writer shares (each app's area, the whole record).
     const over = overLimits(r.output, Object.keys(r.output.apps ?? {}));

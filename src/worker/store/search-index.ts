@@ -64,10 +64,10 @@ export interface Searchable {
 export const PERIOD = 30 * 86_400_000;
 
 /**
- * The earliest time a call may have (imports are refused before it), and so where a search stops
- * walking periods. Its latest is the period after now's: no call starts later.
+ * The earliest time a call may have (the record's schema refuses earlier ones), and so where a search
+ * stops walking periods. Its latest is the period after now's: no call starts later.
  */
-export const EARLIEST = Date.UTC(1990, 0, 1);
+export { EARLIEST } from '../../shared/schema.ts';
 
 /** The period a call started in. */
 export function periodOf(startedAt: number): number {

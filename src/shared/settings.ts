@@ -1,0 +1,26 @@
+/**
+ * A change to the hub's settings, as a tab sends it: one schema, each field optional (absent: left as
+ * it is). `defaultCountry` and `retentionDays` take '' or null to clear. The user's apps are checked
+ * by the app registry (worker/apps/app-registry.ts), which knows the panel's origin.
+ */
+import * as v from 'valibot';
+
+/** Empty text or null clears the field; anything else must pass `schema`. */
+const clearable = <S extends v.GenericSchema>(schema: S) =>
+  v.pipe(v.unknown(), v.transform((x) => (x === '' ? null : x)), v.nullable(schema));
+
+export const SettingsPatchSchema = v.object({
+  ringtone: v.optional(v.boolean('true or false')),
+  defaultCountry: v.optional(clearable(v.pipe(
+    v.string('a two-letter country code such as GB or US'),
+    v.regex(/^[A-Za-z]{2}$/, 'a two-letter country code such as GB or US'),
+    v.toUpperCase(),
+  ))),
+  retentionDays: v.optional(clearable(v.pipe(
+    v.number('a whole number of days from 1 to 36500, or empty to keep everything'),
+    v.integer('a whole number of days from 1 to 36500, or empty to keep everything'),
+    v.minValue(1, 'a whole number of days from 1 to 36500, or empty to keep everything'),
+    v.maxValue(36500, 'a whole number of days from 1 to 36500, or empty to keep everything'),
+  ))),
+  apps: v.optional(v.unknown()),
+});
