@@ -1,7 +1,9 @@
 // What an app (or anyone else) sends the hub is bounded before it is walked, refused before it costs
 // anything, and never reaches into the hub's own objects.
 import { expect } from 'chai';
+import { wrap, type ProxyMarked } from 'comlink';
 import type { CallChange } from '../../src/shared/api.ts';
+import { serveApp, type AppHost } from '../../src/worker/apps/app-api.ts';
 import { AppOutbox } from '../../src/worker/apps/app-outbox.ts';
 import { checkApps } from '../../src/worker/apps/app-registry.ts';
 import { DialRequests } from '../../src/worker/apps/dial-requests.ts';
@@ -161,5 +163,22 @@ describe('calls apps ask for', () => {
     expect(await r.placed.catch((e: Error) => e.message)).to.equal('The app was removed');
     expect(String(await requests.decide(r.id, true).catch((e: Error) => e.name))).to.equal('NotFound');
     expect(dialled).to.deep.equal([]);
+  });
+});
+
+describe('an app\'s rate', () => {
+  it('follows the registry at once: an administrator who raises it needs no restart', async () => {
+    const { book, store } = await freshBook('test-guards');
+    await book.create(record('r'));
+    const app = { id: 'slow', name: 'Slow', url: 'https://slow.example/', grants: ['read'], source: 'admin' as const, origin: 'https://slow.example', rate: 2 };
+    const host = { book, outbox: new AppOutbox(store), dialRequests: {}, app: () => app } as unknown as AppHost;
+    const channel = new MessageChannel();
+    serveApp(channel.port1, 'slow', host);
+    const hub = wrap<{ calls: ProxyMarked & { list(): unknown[] } }>(channel.port2);
+    const burst = () => Promise.all(Array.from({ length: 20 }, () => hub.calls.list().then(() => 'ok', (e: Error) => e.name)));
+    expect((await burst()).filter((r) => r === 'RateLimited').length).to.be.greaterThan(10);
+    app.rate = 1_000_000;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await burst()).to.deep.equal(Array(20).fill('ok'));
   });
 });

@@ -50,8 +50,15 @@ const parse = <S extends v.GenericSchema>(schema: S, value: unknown, what: strin
 class RateLimit {
   private tokens: number;
   private at = performance.now();
-  constructor(private readonly rate: number) {
+  constructor(private rate: number) {
     this.tokens = rate * 2;
+  }
+  /** The registry's rate for the app, read with every request: an administrator's change applies at once. */
+  setRate(rate: number): void {
+    // The time since the last request is credited at the new rate.
+    if (rate === this.rate) return;
+    this.rate = rate;
+    this.tokens = Math.min(this.tokens, rate * 2);
   }
   private refill() {
     const now = performance.now();
@@ -215,6 +222,7 @@ export function serveApp(port: MessagePort, appId: string, hub: AppHost): () => 
       return;
     }
     app = current;
+    bucket.setRate(app.rate ?? DEFAULT_RATE);
     const id = String((data as { id: string }).id).slice(0, 64);
     if (!bucket.take()) {
       fail(id, hubError('RateLimited', `App "${app.id}" sent more than ${app.rate ?? DEFAULT_RATE} requests a second; slow down and retry`));
