@@ -181,6 +181,30 @@ describe('history over the TabApi: export, import, storage, retention', () => {
     expect(Object.getPrototypeOf(stored)).to.equal(Object.prototype);
   });
 
+  it('a 50 MB file is read and refused by name in seconds, markup is kept as text, and nothing else is touched', async () => {
+    await seed([call(1)]);
+    const head = '{"format":"patchbay-history","version":1,"calls":[';
+    // 50 MB: a call whose notes alone are 50 MB.
+    const big = `${head}${JSON.stringify({ ...call(30), notes: 'x'.repeat(50 * 2 ** 20) })}]}`;
+    expect(big.length).to.be.greaterThan(50 * 2 ** 20);
+    let t = performance.now();
+    const e = (await api.importHistory(big).catch((x: Error) => x)) as Error;
+    expect(e.message).to.match(/Call 1 \(id "call-00030"\) cannot be imported: notes: at most 20000 characters/);
+    expect(performance.now() - t).to.be.below(10_000);
+    // 50 MB of what is not JSON at all.
+    t = performance.now();
+    const junk = (await api.importHistory(`${head}${'{'.repeat(50 * 2 ** 20)}`).catch((x: Error) => x)) as Error;
+    expect(junk.message).to.match(/not JSON/);
+    expect(performance.now() - t).to.be.below(10_000);
+    // Markup is data: stored and read back as the same text, never interpreted.
+    const markup = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
+    await api.importHistory(`${head}${JSON.stringify({ ...call(31), notes: markup, contact: { name: markup } })}]}`);
+    const stored = await hub.store.get('call-00031');
+    expect(stored?.notes).to.equal(markup);
+    expect(stored?.contact?.name).to.equal(markup);
+    expect((await everything(hub.store)).map((r) => r.id).sort()).to.deep.equal(['call-00001', 'call-00031']);
+  });
+
   it('refuses a hostile file (wild times, ids the API refuses, links that are not http(s), more than a user may write) naming the call, and writes nothing', async () => {
     await seed([call(1)]);
     const file = (calls: unknown[]) => JSON.stringify({ format: 'patchbay-history', version: 1, calls });

@@ -96,6 +96,9 @@ export type ExportFormat = 'csv' | 'json';
  * Activating a call opens its detail beside the list (wide) or in its place (narrow).
  * Also export (CSV, JSON), import (JSON) and storage (space used, persistence).
  */
+/** The largest file "Import" reads. */
+const MAX_IMPORT_BYTES = 512 * 2 ** 20;
+
 @customElement('pb-history')
 export class PbHistory extends HubElement {
   @state() private filter: HistoryFilter = 'all';
@@ -531,6 +534,14 @@ export class PbHistory extends HubElement {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
     if (!file) return;
+    // An export of a million calls is a few hundred MB; a file past this is no export, and reading it
+    // whole would take the tab's memory with it.
+    if (file.size > MAX_IMPORT_BYTES) {
+      this.dataMessage = '';
+      this.dataError = `Import failed: ${file.name} is ${Math.round(file.size / 2 ** 20)} MB; a history export is at most ${MAX_IMPORT_BYTES / 2 ** 20} MB. Split it, or export fewer calls.`;
+      input.value = '';
+      return;
+    }
     this.dataMessage = `Importing ${file.name}…`;
     this.dataError = '';
     try {
