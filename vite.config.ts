@@ -34,6 +34,13 @@ export default defineConfig({
     format: 'es',
     plugins: () => [sipGrammarOnce()],
     // A stable name: the SharedWorker is keyed by its URL, so every build must reach the same hub.
-    rollupOptions: { output: { entryFileNames: 'hub.js', chunkFileNames: 'hub-[name]-[hash].js' } },
+    rollupOptions: {
+      output: {
+        entryFileNames: 'hub.js',
+        chunkFileNames: 'hub-[name]-[hash].js',
+        // libphonenumber's metadata loads beside the hub (shared/phone-number.ts), under a name that says so.
+        manualChunks: (id) => (id.includes('/libphonenumber-js/') || id.endsWith('/phone-metadata.ts') ? 'phone-numbers' : undefined),
+      },
+    },
   },
 });

@@ -117,11 +117,13 @@ export async function runBundle() {
   if (!entry) throw new Error(`no module script in ${DIST}/index.html`);
   const panel = closure(entry);
   const hub = closure('hub.js');
-  // Lazy chunks of the hub: the app API (loaded with the first app) and the demo PBX (with the demo).
+  // Lazy chunks of the hub: phone numbers (loaded beside it at every start, awaited only where numbers
+  // are read), the app API (loaded with the first app) and the demo PBX (with the demo).
   const appsLazy = hub.dynamic.filter((f) => /^hub-app-api-/.test(path.basename(f)));
+  const phoneLazy = hub.dynamic.filter((f) => /^hub-phone-numbers-/.test(path.basename(f)));
   const lazy = new Set();
   const visitLazy = (f) => {
-    if (lazy.has(f) || hub.files.includes(f) || appsLazy.includes(f)) return;
+    if (lazy.has(f) || hub.files.includes(f) || appsLazy.includes(f) || phoneLazy.includes(f)) return;
     lazy.add(f);
     const { static: s, dynamic: d } = imports(f);
     for (const x of [...s, ...d]) visitLazy(x);
@@ -136,10 +138,12 @@ export async function runBundle() {
   const h = sizes(hub.files);
   const l = sizes([...lazy]);
   const a = sizes(appsLazy);
+  const n = sizes(phoneLazy);
   const goal = (bytes, limit) => `≤ ${limit} KB: ${bytes <= limit * 1024 ? 'met' : 'NOT met'}`;
   const rows = [
     ['panel (index.html entry + static imports)', panel.files.join(', '), kb(p.raw), kb(p.gzip), kb(p.brotli), goal(p.gzip, 60)],
-    ['hub (hub.js + static imports)', hub.files.join(', '), kb(h.raw), kb(h.gzip), kb(h.brotli), goal(h.gzip, 100)],
+    ['hub (hub.js + static imports)', hub.files.join(', '), kb(h.raw), kb(h.gzip), kb(h.brotli), goal(h.gzip, 90)],
+    ['phone numbers (loaded beside the hub at start)', phoneLazy.join(', ') || 'none', kb(n.raw), kb(n.gzip), kb(n.brotli), 'not counted'],
     ['app API (lazy, loaded with the first app)', appsLazy.join(', ') || 'none', kb(a.raw), kb(a.gzip), kb(a.brotli), 'not counted'],
     ['demo PBX (lazy, only for "Try the demo")', `${lazy.size} chunks (below)`, kb(l.raw), kb(l.gzip), kb(l.brotli), 'not counted'],
     ['service worker', swFiles.length || registers.length ? [...swFiles, ...registers].join(', ') : 'none in this build', '—', '—', '—', '—'],

@@ -14,7 +14,7 @@ import { parse } from '../shared/schema.ts';
 import { SettingsPatchSchema } from '../shared/settings.ts';
 import { logger } from './log.ts';
 import { MediaBridge } from './sip/media-bridge.ts';
-import { toNumber } from '../shared/phone-number.ts';
+import { phoneNumbersReady, toNumber } from '../shared/phone-number.ts';
 import { SipPhone } from './sip/sip-phone.ts';
 
 const log = logger('hub');
@@ -293,6 +293,7 @@ export class Hub {
    */
   async lookup(input: unknown): Promise<CallRecord> {
     const card = parse(LookupSchema, input, 'Look up');
+    await phoneNumbersReady;
     const [number, name, company, email] = [card.number, card.name, card.company, card.email].map((x) => x || undefined);
     const at = Date.now();
     const id = crypto.randomUUID();

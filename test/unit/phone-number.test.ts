@@ -1,7 +1,10 @@
 import { expect } from 'chai';
-import { toNumber } from '../../src/shared/phone-number.ts';
+import { phoneNumbersReady, toNumber } from '../../src/shared/phone-number.ts';
 
 describe('the number a call record keeps', () => {
+  // The metadata loads beside the hub; every path that reads numbers awaits it, as this does.
+  before(() => phoneNumbersReady);
+
   it('normalises international numbers to E.164 whatever their punctuation', () => {
     expect(toNumber('+44 1632 960123')).to.equal('+441632960123');
     expect(toNumber('00441632960123')).to.equal('+441632960123');

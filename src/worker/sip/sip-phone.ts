@@ -22,7 +22,7 @@ import { logger } from '../log.ts';
 import type { MediaBridge } from './media-bridge.ts';
 import { RegistrationDriver } from './registration-driver.ts';
 import { statusOf } from './registration.ts';
-import { toNumber } from '../../shared/phone-number.ts';
+import { phoneNumbersReady, toNumber } from '../../shared/phone-number.ts';
 
 const log = logger('sip');
 
@@ -79,6 +79,8 @@ export class SipPhone {
       throw hubError('InvalidArgument', `"${options.server}" is not a ws:// or wss:// URL`);
     }
     await this.signOut();
+    // Calls arrive only once registered: by then every number they carry is read with the metadata.
+    await phoneNumbersReady;
     this.options = options;
     const ua = new UserAgent({
       uri,

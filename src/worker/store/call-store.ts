@@ -16,6 +16,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { CallRecord } from '../../shared/api.ts';
 import { hubError } from '../../shared/errors.ts';
+import { phoneNumbersReady } from '../../shared/phone-number.ts';
 import { entryOf, withTerms, type Category, type Searchable, type SearchEntry } from './search-index.ts';
 
 export type TimeKey = [at: number, id: string];
@@ -68,6 +69,8 @@ export class CallStore {
   private constructor(readonly db: IDBPDatabase<PatchbayDB>) {}
 
   static async open(name = DB_NAME): Promise<CallStore> {
+    // A migration writes search entries: numbers are read with the metadata.
+    await phoneNumbersReady;
     let country: string | undefined;
     const db = await openDB<PatchbayDB>(name, DB_VERSION, {
       async upgrade(db, oldVersion, _newVersion, tx) {
@@ -128,6 +131,8 @@ export class CallStore {
 
   /** Writes records in one transaction, in order (a later version of the same call wins): all or none. */
   async putMany(records: CallRecord[]): Promise<void> {
+    // Search entries hold a number's forms: read with the metadata, never without.
+    await phoneNumbersReady;
     const tx = this.db.transaction(['calls', 'search'], 'readwrite', { durability: 'relaxed' });
     const writes: Promise<unknown>[] = [tx.done];
     try {
@@ -147,6 +152,7 @@ export class CallStore {
    * were added. A full disk rejects with `QuotaExceeded` and leaves the store as it was.
    */
   async addMissing(records: CallRecord[]): Promise<number> {
+    await phoneNumbersReady;
     const tx = this.db.transaction(['calls', 'search'], 'readwrite', { durability: 'relaxed' });
     const writes: Promise<unknown>[] = [tx.done];
     try {

@@ -2,9 +2,8 @@
  * What the history indexes about a call, and how a search box's text becomes index ranges. The
  * derived fields live in a side store (`search` in call-store.ts), never on the records clients get.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { CallRecord, HistoryFilter } from '../../shared/api.ts';
-import { toNumber } from '../../shared/phone-number.ts';
+import { parsePhone, toNumber } from '../../shared/phone-number.ts';
 
 /**
  * The one category a record is filed under, so that a filter is one index range:
@@ -122,7 +121,7 @@ export function numberKeys(number: string, country?: string): string[] {
   if (!/^\+?[\d\s().-]+$/.test(normal) || !digits) return [];
   keys.add(digits);
   if (normal.startsWith('+')) {
-    const parsed = parsePhoneNumberFromString(normal);
+    const parsed = parsePhone(normal);
     if (parsed) {
       keys.add(String(parsed.nationalNumber));
       keys.add(parsed.formatNational().replace(/\D/g, ''));
