@@ -391,6 +391,8 @@ describe('call history', () => {
     await showHistory(page);
     // A small quota, set before the first write (IndexedDB caches the space it has left): room for
     // a handful of calls, not for a thousand with long notes.
+    // The service worker's precache counts against the quota too: measure once it is in.
+    await page.evaluate(() => navigator.serviceWorker?.ready);
     const cdp = await context.newCDPSession(page);
     const origin = new URL(site.url).origin;
     const { usage } = await cdp.send('Storage.getUsageAndQuota', { origin });
