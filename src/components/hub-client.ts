@@ -12,6 +12,21 @@ declare const __BUILD_ID__: string;
 
 export const BUILD_ID: string = __BUILD_ID__;
 
+/**
+ * What changed, so a component re-renders only for the data it shows: `status` (the hub's status and
+ * settings, apps, call requests), `calls` (live and recent calls, the record in focus), `media` (the
+ * media role, the microphone), `network`, `update` (a newer build waits), `registry` (the admin's apps
+ * arrived).
+ */
+export type Slice = 'status' | 'calls' | 'media' | 'network' | 'update' | 'registry';
+
+/** Dispatched as `change` with the slices that changed since the last one. */
+export class HubChange extends Event {
+  constructor(readonly slices: ReadonlySet<Slice>) {
+    super('change');
+  }
+}
+
 export class HubClient extends EventTarget {
   readonly tabId = crypto.randomUUID();
   readonly api: Remote<TabApi>;
@@ -50,10 +65,10 @@ export class HubClient extends EventTarget {
     const worker = new SharedWorker(new URL('../worker/hub.ts', import.meta.url), { type: 'module', name: 'patchbay-hub' });
     this.api = wrap<TabApi>(worker.port);
     this.media = new PeerMedia((callId, media) => void this.api.reportMedia(callId, media));
-    this.media.onMicError = () => this.changed();
+    this.media.onMicError = () => this.changed('media');
     const onNetwork = () => {
       this.online = navigator.onLine;
-      this.changed();
+      this.changed('network');
     };
     addEventListener('online', onNetwork);
     addEventListener('offline', onNetwork);
@@ -71,11 +86,11 @@ export class HubClient extends EventTarget {
         try {
           const control = proxy({ reload: () => location.reload() });
           const reply = await this.api.hello(this.tabId, BUILD_ID, control);
-          this.stale = reply.stale;
+          if (reply.stale) this.markStale();
           await this.api.subscribeStatus(proxy((s: HubStatus) => this.setStatus(s)));
           await this.api.subscribe(proxy((items: FeedItem[]) => {
             this.mirror.apply(items);
-            this.changed();
+            this.changed('calls');
           }));
           this.electMedia();
           resolve();
@@ -91,14 +106,14 @@ export class HubClient extends EventTarget {
     void navigator.locks.request('patchbay-media', async () => {
       await this.api.claimMedia(this.tabId, proxy(this.media));
       this.mediaRole = true;
-      this.changed();
+      this.changed('media');
       await new Promise(() => undefined);
     });
   }
 
   private setStatus(s: HubStatus): void {
     this.status = s;
-    this.changed();
+    this.changed('status');
   }
 
   /**
@@ -114,7 +129,13 @@ export class HubClient extends EventTarget {
 
   markRegistryReady(): void {
     this.registryReady = true;
-    this.changed();
+    this.changed('registry');
+  }
+
+  /** A newer build is ready (the running hub's, or a waiting service worker's). */
+  markStale(): void {
+    this.stale = true;
+    this.changed('update');
   }
 
   /**
@@ -122,7 +143,8 @@ export class HubClient extends EventTarget {
    * without delay); changes that follow within the same frame are folded into one, so apps writing
    * hundreds of fields a second cost one render per frame, not one per field.
    */
-  private changed(): void {
+  private changed(slice: Slice): void {
+    this.dirty.add(slice);
     if (this.frame !== undefined) return;
     // A hidden tab draws no frames (and gets none): it hears every change as it comes.
     if (document.hidden || performance.now() - this.lastChange > 16) {
@@ -136,8 +158,11 @@ export class HubClient extends EventTarget {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.frame = undefined;
     this.lastChange = performance.now();
-    this.dispatchEvent(new Event('change'));
+    const slices = this.dirty;
+    this.dirty = new Set();
+    this.dispatchEvent(new HubChange(slices));
   }
+  private dirty = new Set<Slice>();
   private frame: number | undefined;
   private lastChange = -Infinity;
 

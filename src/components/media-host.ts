@@ -9,6 +9,8 @@ interface Leg {
   audio: HTMLAudioElement;
   mic?: MediaStream;
   muted: boolean;
+  /** False once the microphone could not be opened: the call is listen-only. */
+  sending: boolean;
 }
 
 type Report = (callId: string, media: CallRecord['media']) => void;
@@ -30,22 +32,32 @@ export class PeerMedia implements MediaHost {
     const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'balanced', rtcpMuxPolicy: 'require' });
     const audio = new Audio();
     audio.autoplay = true;
-    const leg: Leg = { pc, audio, muted: false };
+    const leg: Leg = { pc, audio, muted: false, sending: true };
     this.legs.set(callId, leg);
-    try {
-      leg.mic = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
-      for (const track of leg.mic.getAudioTracks()) pc.addTrack(track, leg.mic);
-      this.setMicError('');
-    } catch (error) {
-      // No microphone (or permission refused): the call still connects, listen-only.
-      pc.addTransceiver('audio', { direction: 'recvonly' });
-      const name = (error as Error).name;
-      this.setMicError(
-        name === 'NotAllowedError'
-          ? 'Microphone blocked: allow it for this site, or the other party cannot hear you'
-          : `No microphone (${name}): the other party cannot hear you`,
-      );
-    }
+    // The microphone opens beside the offer or answer, not before it: the SDP leaves without waiting
+    // for the capture device, and the track joins the audio sender when it is ready (replaceTrack:
+    // no renegotiation).
+    void navigator.mediaDevices.getUserMedia({ audio: true, video: false }).then(
+      (stream) => {
+        if (this.legs.get(callId) !== leg) {
+          for (const track of stream.getTracks()) track.stop();
+          return;
+        }
+        leg.mic = stream;
+        this.applyMute(leg, leg.muted);
+        this.attachMic(leg);
+        this.setMicError('');
+      },
+      (error: Error) => {
+        // No microphone (or permission refused): the call still connects, listen-only.
+        leg.sending = false;
+        this.setMicError(
+          error.name === 'NotAllowedError'
+            ? 'Microphone blocked: allow it for this site, or the other party cannot hear you'
+            : `No microphone (${error.name}): the other party cannot hear you`,
+        );
+      },
+    );
     pc.addEventListener('track', (event) => {
       audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
       void audio.play().catch(() => undefined);
@@ -67,15 +79,22 @@ export class PeerMedia implements MediaHost {
   }
 
   async getDescription(callId: string, options: { hold?: boolean }): Promise<string> {
-    const { pc } = await this.leg(callId);
+    const leg = await this.leg(callId);
+    const { pc } = leg;
     if (pc.signalingState === 'have-remote-offer') {
+      // The offer made the audio transceiver (receiving only until told): we send on it too.
+      const t = audioTransceiver(pc);
+      if (t && !t.currentDirection) t.direction = leg.sending ? 'sendrecv' : 'recvonly';
+      this.attachMic(leg);
       await pc.setLocalDescription(await pc.createAnswer());
     } else {
+      if (!audioTransceiver(pc)) pc.addTransceiver('audio', { direction: 'sendrecv' });
       for (const t of pc.getTransceivers()) {
         if (t.currentDirection === 'stopped') continue;
-        const sends = t.sender.track !== null;
+        const sends = leg.sending;
         t.direction = options.hold ? (sends ? 'sendonly' : 'inactive') : sends ? 'sendrecv' : 'recvonly';
       }
+      this.attachMic(leg);
       await pc.setLocalDescription(await pc.createOffer());
     }
     await gathered(pc);
@@ -105,8 +124,8 @@ export class PeerMedia implements MediaHost {
 
   async sendDtmf(callId: string, tones: string): Promise<boolean> {
     const leg = this.legs.get(callId);
-    const sender = leg?.pc.getSenders().find((s) => s.track?.kind === 'audio');
-    if (!sender?.dtmf || !sender.dtmf.canInsertDTMF) return false;
+    const sender = leg && audioTransceiver(leg.pc)?.sender;
+    if (!sender?.track || !sender.dtmf || !sender.dtmf.canInsertDTMF) return false;
     sender.dtmf.insertDTMF(tones, 100, 70);
     return true;
   }
@@ -114,6 +133,16 @@ export class PeerMedia implements MediaHost {
   async setMuted(callId: string, muted: boolean): Promise<void> {
     const leg = this.legs.get(callId);
     if (leg) this.applyMute(leg, muted);
+  }
+
+  /** Puts the microphone's track on the call's audio sender, once both exist. */
+  private attachMic(leg: Leg): void {
+    const track = leg.mic?.getAudioTracks()[0];
+    const sender = audioTransceiver(leg.pc)?.sender;
+    if (track && sender && sender.track !== track && leg.pc.signalingState !== 'closed') {
+      void sender.replaceTrack(track).catch(() => undefined);
+      sender.setStreams?.(leg.mic!);
+    }
   }
 
   private applyMute(leg: Leg, muted: boolean): void {
@@ -143,6 +172,11 @@ export class PeerMedia implements MediaHost {
   states(): Record<string, RTCPeerConnectionState> {
     return Object.fromEntries([...this.legs].map(([id, leg]) => [id, leg.pc.connectionState]));
   }
+}
+
+/** The call's audio transceiver (there is one: audio only). */
+function audioTransceiver(pc: RTCPeerConnection): RTCRtpTransceiver | undefined {
+  return pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped');
 }
 
 /** Waits for ICE gathering to finish (loopback and host candidates take milliseconds), bounded. */

@@ -16,9 +16,8 @@ export function watchForUpdates(client: HubClient): void {
   const here = new URL('./', document.baseURI).href;
   const wb = new Workbox(new URL('sw.js', here).href, { scope: here });
   wb.addEventListener('waiting', () => {
-    client.stale = true;
     client.prepareReload = () => takeOver(wb);
-    client.dispatchEvent(new Event('change'));
+    client.markStale();
   });
   // Without a service worker the panel still works; it just cannot start offline.
   void wb.register().then((registration) => {

@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import type { AppEntry } from '../../shared/api.ts';
 import { RESERVED_APP_IDS } from '../../shared/app-ids.ts';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 
 /** The grants a user can give an app they add, in words. */
@@ -27,6 +28,7 @@ function slug(name: string): string {
  */
 @customElement('pb-app-settings')
 export class PbAppSettings extends HubElement {
+  protected static override slices: readonly Slice[] = ['status'];
   @state() private error = '';
 
   static override styles = [

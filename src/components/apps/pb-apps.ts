@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { AppEntry } from '../../shared/api.ts';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 
 /**
@@ -40,6 +41,7 @@ const originOf = (app: AppEntry) => new URL(app.url).origin;
  */
 @customElement('pb-apps')
 export class PbApps extends HubElement {
+  protected static override slices: readonly Slice[] = ['status', 'registry'];
   @state() private selected = '';
   @state() private connected = new Set<string>();
   private readonly frames = new Map<string, { frame: HTMLIFrameElement; url: string }>();

@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { CallRecord } from '../../shared/api.ts';
 import { duration, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { keypad, keypadStyles } from '../keys.ts';
 import { theme } from '../theme.ts';
 
@@ -18,6 +19,7 @@ const mediaText: Record<CallRecord['media'], string> = {
  */
 @customElement('pb-active-call')
 export class PbActiveCall extends HubElement {
+  protected static override slices: readonly Slice[] = ['status'];
   /** The live call. */
   @property({ attribute: false }) call!: CallRecord;
   @state() private showKeypad = false;

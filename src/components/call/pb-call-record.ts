@@ -4,6 +4,7 @@ import type { CallRecord, FieldPatch } from '../../shared/api.ts';
 import { getPath } from '../../shared/paths.ts';
 import { describe, time, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 
 const CONTACT_FIELDS = [
@@ -25,6 +26,7 @@ const CONTACT_FIELDS = [
  */
 @customElement('pb-call-record')
 export class PbCallRecord extends HubElement {
+  protected static override slices: readonly Slice[] = ['calls', 'status'];
   @state() private saving = '';
   private timer?: ReturnType<typeof setTimeout>;
   private pending: { id: string; fields: FieldPatch } | undefined;
@@ -145,6 +147,7 @@ export class PbCallRecord extends HubElement {
  */
 @customElement('pb-lookup')
 export class PbLookup extends HubElement {
+  protected static override slices: readonly Slice[] = [];
   static override styles = [
     theme,
     css`

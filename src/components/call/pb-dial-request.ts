@@ -3,6 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { DialRequest } from '../../shared/api.ts';
 import { who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 
 /**
@@ -11,6 +12,7 @@ import { theme } from '../theme.ts';
  */
 @customElement('pb-dial-request')
 export class PbDialRequest extends HubElement {
+  protected static override slices: readonly Slice[] = ['calls'];
   @property({ attribute: false }) request!: DialRequest;
 
   static override styles = [

@@ -1,6 +1,7 @@
 import { html, css, unsafeCSS } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { keypad, keypadStyles } from '../keys.ts';
 import { takeTelLink } from './tel.ts';
 import { theme } from '../theme.ts';
@@ -10,6 +11,7 @@ import { theme } from '../theme.ts';
  */
 @customElement('pb-dialpad')
 export class PbDialpad extends HubElement {
+  protected static override slices: readonly Slice[] = ['status'];
   @state() private number = '';
   /** The `;ext=` of a phone link, to dial on the keypad once answered. */
   @state() private extension = '';

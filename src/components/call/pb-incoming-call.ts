@@ -3,6 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { CallRecord } from '../../shared/api.ts';
 import { who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 
 /**
@@ -10,6 +11,7 @@ import { theme } from '../theme.ts';
  */
 @customElement('pb-incoming-call')
 export class PbIncomingCall extends HubElement {
+  protected static override slices: readonly Slice[] = ['calls'];
   /** The ringing call. */
   @property({ attribute: false }) call!: CallRecord;
 

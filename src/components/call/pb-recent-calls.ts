@@ -3,6 +3,7 @@ import { customElement } from 'lit/decorators.js';
 import type { CallRecord } from '../../shared/api.ts';
 import { callBackTarget, describe, duration, time, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 
 const icon: Record<string, string> = { inbound: '↙', outbound: '↗' };
@@ -12,6 +13,7 @@ const icon: Record<string, string> = { inbound: '↙', outbound: '↗' };
  */
 @customElement('pb-recent-calls')
 export class PbRecentCalls extends HubElement {
+  protected static override slices: readonly Slice[] = ['calls'];
   static override styles = [
     theme,
     css`

@@ -4,6 +4,7 @@ import { live } from 'lit/directives/live.js';
 import type { CallRecord, Provenance } from '../../shared/api.ts';
 import { callBackTarget, dateTime, duration, outcomeLabel, time, timeOfDay, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 
 /** The enrichment a user edits here, as the hub's dotted paths. */
@@ -73,6 +74,7 @@ function show(value: unknown): string {
  */
 @customElement('pb-call-detail')
 export class PbCallDetail extends HubElement {
+  protected static override slices: readonly Slice[] = ['calls', 'status'];
   /** The record shown. */
   @property({ attribute: false }) callId = '';
   /** What the list already holds of it, shown until the hub answers. */

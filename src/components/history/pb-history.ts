@@ -5,6 +5,7 @@ import { Directive, directive, PartType, type ElementPart, type PartInfo } from 
 import type { CallRecord, HistoryFilter, HistoryQuery, StorageInfo } from '../../shared/api.ts';
 import { dayKey, dayLabel, duration, outcomeLabel, timeOfDay, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 import './pb-call-detail.ts';
 
@@ -101,6 +102,7 @@ const MAX_IMPORT_BYTES = 512 * 2 ** 20;
 
 @customElement('pb-history')
 export class PbHistory extends HubElement {
+  protected static override slices: readonly Slice[] = ['calls'];
   @state() private filter: HistoryFilter = 'all';
   @state() private search = '';
   @state() private pages: Page[] = [];

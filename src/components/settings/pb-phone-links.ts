@@ -1,6 +1,7 @@
 import { html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 
 /** The address phone links open: this site's own page, with the link in `?tel=` (see tel.ts). */
@@ -14,6 +15,7 @@ export function telHandlerUrl(): string {
  */
 @customElement('pb-phone-links')
 export class PbPhoneLinks extends HubElement {
+  protected static override slices: readonly Slice[] = [];
   @state() private asked = false;
 
   static override styles = [

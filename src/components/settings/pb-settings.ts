@@ -1,6 +1,7 @@
 import { html, css } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import './pb-phone-links.ts';
 import { theme } from '../theme.ts';
 
@@ -18,6 +19,7 @@ const RETENTION: [number | '', string][] = [
  */
 @customElement('pb-settings')
 export class PbSettings extends HubElement {
+  protected static override slices: readonly Slice[] = ['status'];
   static override styles = [
     theme,
     css`

@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { SignInOptions } from '../../shared/api.ts';
 import { CallAlerts } from '../call/call-alerts.ts';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 
 export interface SiteConfig {
@@ -15,6 +16,7 @@ export interface SiteConfig {
  */
 @customElement('pb-sign-in')
 export class PbSignIn extends HubElement {
+  protected static override slices: readonly Slice[] = ['status'];
   /** Deploy-time defaults from config.json. */
   @property({ attribute: false }) config: SiteConfig = {};
   @state() private busy = false;

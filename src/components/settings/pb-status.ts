@@ -2,6 +2,7 @@ import { html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { HubStatus } from '../../shared/api.ts';
 import { HubElement } from '../hub-element.ts';
+import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 
 /** "Registered as 1001", "Connecting… next try in 4 s", "Offline", "Failed: 403 Forbidden". */
@@ -27,6 +28,7 @@ export function statusText(s: HubStatus, now = Date.now()): string {
  */
 @customElement('pb-status')
 export class PbStatus extends HubElement {
+  protected static override slices: readonly Slice[] = ['status'];
   @state() private tick = 0;
   private timer?: ReturnType<typeof setInterval>;
 
