@@ -7,6 +7,7 @@
 //   cold-start  sign-in, reload and a second tab attaching → "Registered"
 //   history     the call history at 10,000 and 100,000 calls vs a load-all-and-filter baseline
 //   apps        iframed apps: patch by one → event in the others (1/5/10), patches/s, PBX cost
+//   caller      the click on "Call" → the INVITE leaving Kamailio, vs baseline
 // Everything runs on loopback: Kamailio (test/support/pbx.mjs), static servers, Debian's Chromium.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import os from 'node:os';
 import { launch, startSite } from '../test/support/browser.mjs';
 import { runApps } from './apps.mjs';
 import { runBundle } from './bundle.mjs';
+import { runCaller } from './caller.mjs';
 import { runColdStart } from './cold-start.mjs';
 import { runFanout } from './fanout.mjs';
 import { runHistory } from './history.mjs';
@@ -21,7 +23,7 @@ import { DIST, buildDist } from './lib/dist.mjs';
 import { baselineSite, instrumentedSite } from './lib/sites.mjs';
 import { runTabs } from './tabs.mjs';
 
-const ALL = ['load', 'screen-pop', 'fanout', 'bundle', 'cold-start', 'apps', 'history'];
+const ALL = ['load', 'screen-pop', 'caller', 'fanout', 'bundle', 'cold-start', 'apps', 'history'];
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = asked.filter((a) => !ALL.includes(a));
 if (unknown.length) {
@@ -80,6 +82,10 @@ try {
     console.log(`\n▶ ${[selected.has('load') && 'load', pop && 'screen-pop'].filter(Boolean).join(' + ')} (N = 1, 5, 10, 20 tabs; Patchbay and baseline)`);
     results.tabs = await runTabs({ browser, site, baseline, instrumented, calls: pop ? 20 : 1, warmup: 1, load: selected.has('load'), pop });
     results.tabs = results.tabs.map(({ kinds, ...r }) => ({ ...r, kinds }));
+  }
+  if (selected.has('caller')) {
+    console.log('\n▶ caller');
+    results.caller = await runCaller({ browser, site, baseline });
   }
   if (selected.has('fanout')) {
     console.log('\n▶ fanout');

@@ -6,7 +6,7 @@
  *
  * Query parameters: server (ws URL), aor (sip:user@domain), password.
  */
-import { Invitation, Registerer, RegistererState, SessionState, UserAgent } from 'sip.js';
+import { Invitation, Inviter, Registerer, RegistererState, SessionState, UserAgent } from 'sip.js';
 
 const q = new URLSearchParams(location.search);
 const server = q.get('server') ?? '';
@@ -47,3 +47,26 @@ registerer.stateChange.addListener((state) => {
 status.textContent = 'Connecting…';
 await ua.start();
 await registerer.register();
+
+/**
+ * Click-to-call as the baseline does it: an Inviter with sip.js's own media handler (microphone, then
+ * the offer, then the INVITE). `dialledAt` is the epoch time of the call, for the caller benchmark.
+ */
+let outgoing: Inviter | undefined;
+Object.assign(window, {
+  dial(target: string): number {
+    const at = performance.timeOrigin + performance.now();
+    const to = UserAgent.makeURI(`sip:${target}@${uri.host}`);
+    if (!to) throw new Error(`bad target ${target}`);
+    outgoing = new Inviter(ua, to, { sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } });
+    void outgoing.invite();
+    return at;
+  },
+  async hangUp(): Promise<void> {
+    const call = outgoing;
+    outgoing = undefined;
+    if (!call) return;
+    if (call.state === SessionState.Established) await call.bye();
+    else if (call.state === SessionState.Establishing || call.state === SessionState.Initial) await call.cancel();
+  },
+});
