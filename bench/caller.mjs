@@ -5,6 +5,7 @@
 import { button, signIn, waitStatus } from '../test/support/browser.mjs';
 import { startPbx } from '../test/support/pbx.mjs';
 import { ms, percentile, ratio, table } from './lib/report.mjs';
+import { baselineRegistered } from './lib/sites.mjs';
 
 const CALLEE = '1001';
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
@@ -20,7 +21,7 @@ function baselinePage(context, baseline, pbx, user) {
   return context.newPage().then(async (page) => {
     page.on('pageerror', (e) => console.error(`pageerror: ${e.message}`));
     await page.goto(`${baseline.url}?${query}`);
-    await waitStatus(page, 'Registered', 15000);
+    await baselineRegistered(page);
     return page;
   });
 }

@@ -11,6 +11,7 @@
 //               each tab's DOM (MutationObserver through the shadow roots, wall clock).
 import { startPbx } from '../test/support/pbx.mjs';
 import { openTab, signIn, waitStatus } from '../test/support/browser.mjs';
+import { baselineRegistered } from './lib/sites.mjs';
 import { installProbe } from './lib/probe.mjs';
 import { calleeMessages, relayTime } from './lib/pbx-calls.mjs';
 import { mean, ms, percentile, ratio, table } from './lib/report.mjs';
@@ -38,7 +39,7 @@ async function openTabs(variant, context, { site, baseline, instrumented, pbx, n
       pages.push(page);
     }
   }
-  for (const page of pages) await waitStatus(page, 'Registered', 15000);
+  for (const page of pages) await (variant === 'baseline' ? baselineRegistered(page) : waitStatus(page, 'Registered', 15000));
   return pages;
 }
 

@@ -47,3 +47,8 @@ export async function instrumentedSite() {
   const site = await serve({ dir: out });
   return { ...site, fanoutUrl: `${site.url}fanout.html`, appUrl: `${site.url}#bench-relay` };
 }
+
+/** Waits until the baseline page (a bare `role=status`, no panel) says it is registered. */
+export function baselineRegistered(page, timeout = 15000) {
+  return page.getByRole('status').filter({ hasText: 'Registered' }).waitFor({ timeout });
+}
