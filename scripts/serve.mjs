@@ -15,19 +15,21 @@ export const PAGE_POLICY =
 export const PAGE_POLICY_HEADER = `${PAGE_POLICY}; frame-ancestors 'none'`;
 
 /**
- * @param {{ dir?: string, port?: number, host?: string, base?: string, cors?: boolean,
+ * @param {{ dir?: string, port?: number, host?: string, base?: string, cors?: boolean, policy?: boolean,
  *           files?: Record<string, string>, mounts?: Record<string, string> }} options
+ *   `policy`: send the panel's policy header with the site's pages (default; false for a page that is
+ *   not the panel, such as the benchmarks' baseline, which opens its own WebSocket to the PBX);
  *   `files`: paths (under the base) answered with the given JSON or text instead of a file, e.g. a
  *   `config.json` listing apps; `mounts`: path prefixes served from other directories (without the
  *   panel's policy header: apps and test pages must be framed).
  * @returns {Promise<{ url: string, origin: string, port: number, setDir(dir: string): void, setFile(path: string, body: string): void, close(): Promise<void> }>}
  */
-export async function serve({ dir = 'dist', port = 0, host = '127.0.0.1', base = '/', cors = false, files: fixed = {}, mounts = {} } = {}) {
+export async function serve({ dir = 'dist', port = 0, host = '127.0.0.1', base = '/', cors = false, policy = true, files: fixed = {}, mounts = {} } = {}) {
   const open = (d, setHeaders) => sirv(d, { dev: false, etag: true, single: false, dotfiles: false, setHeaders });
   // The site's pages are the panel's: they carry its policy. A page is `…/`, `*.html`, or a path without
   // an extension (sirv answers it with `<path>.html`); never a script, or a worker would get the policy.
   const isPage = (pathname) => pathname.endsWith('.html') || !/\.[^/]*$/.test(pathname);
-  const site = (d) => open(d, (res, pathname) => isPage(pathname) && res.setHeader('Content-Security-Policy', PAGE_POLICY_HEADER));
+  const site = (d) => open(d, (res, pathname) => policy && isPage(pathname) && res.setHeader('Content-Security-Policy', PAGE_POLICY_HEADER));
   let files = site(dir);
   const mounted = Object.entries(mounts).map(([prefix, d]) => [prefix, open(d)]);
   const prefix = base.endsWith('/') ? base : `${base}/`;

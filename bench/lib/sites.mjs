@@ -30,7 +30,8 @@ async function bundle(root, outDir, input) {
 export async function baselineSite() {
   const out = at('.tmp/bench-baseline');
   await bundle(at('bench/baseline'), out);
-  return serve({ dir: out });
+  // Not the panel: the baseline opens its own WebSocket to the PBX, which the panel's policy forbids.
+  return serve({ dir: out, policy: false });
 }
 
 /**

@@ -344,6 +344,24 @@ describe('call history', () => {
     await page.getByRole('region', { name: 'Call record' }).getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
   });
 
+  it('"Call back" dials the number it shows, through the user\'s PBX, never the address a file stored', async () => {
+    // The imported "Dee Declined" is number 1005 at sip:1005@pbx.example.com: another domain than
+    // this PBX's. Call back reaches 1005 here, where the user's PBX routes the number shown.
+    const page = a.page;
+    const dee = await phone(browser, site, pbx, '1005');
+    try {
+      await showHistory(page);
+      await button(history(page), /Dee Declined/).click();
+      assert.match(await detail(page).textContent(), /sip:1005@pbx\.example\.com/, 'the stored address is shown');
+      await button(detail(page), 'Call back').click();
+      await incoming(dee.page).waitFor({ timeout: 15000 });
+      await button(incoming(dee.page), 'Decline').click();
+      await callCard(page, 'Dee Declined').or(callCard(page, '1005')).waitFor({ state: 'detached' });
+    } finally {
+      await dee.close();
+    }
+  });
+
   it('scrolls through thousands of calls with only the rows in view rendered, by wheel and keyboard', async () => {
     const { context, pages: [page] } = await openProfile(browser, site);
     await showHistory(page);
