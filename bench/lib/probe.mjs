@@ -56,14 +56,17 @@ function pageProbe() {
   window.addEventListener('click', () => (state.clickAt = now()), true);
 
   if (location.hash.includes('bench')) {
-    // A Comlink callback call carrying a new call record: note when it reaches this tab, before
+    // A Comlink callback call carrying a new call: note when it reaches this tab, before
     // Comlink's own listener (added after this one) runs the callback.
     const add = MessagePort.prototype.addEventListener;
     MessagePort.prototype.addEventListener = function (type, listener, options) {
       if (type === 'message') {
         add.call(this, 'message', (e) => {
-          const change = e.data?.argumentList?.[0]?.value;
-          if (change?.type === 'created' && change.call?.sipCallId) report({ kind: 'tab-msg', t: now(), cid: change.call.sipCallId });
+          // The call feed's items (shared/call-feed.ts): a new call comes as a whole `created` event.
+          const items = e.data?.argumentList?.[0]?.value;
+          for (const item of Array.isArray(items) ? items : []) {
+            if (item?.event?.type === 'created' && item.event.call?.sipCallId) report({ kind: 'tab-msg', t: now(), cid: item.event.call.sipCallId });
+          }
         });
       }
       return add.call(this, type, listener, options);

@@ -1,5 +1,5 @@
 // Drives bench/apps/hub-alone/worker.ts: one writer port and N subscriber ports, speaking the same
-// messages the SDK sends (Comlink's wire format) and receives (batched events, deltas).
+// messages the SDK sends (Comlink's wire format) and receives (the call feed: whole events, deltas).
 const now = () => performance.now();
 
 interface Result { perSecond: number; p50: number; p95: number; delivered: number }
@@ -27,9 +27,10 @@ async function run(subs: number, patches: number, inFlight: number, sequential: 
   const got = readers.map(() => new Map<number, number>());
   readers.forEach((port, i) => {
     port.onmessage = (e) => {
-      if (e.data?.patchbay !== 'events') return;
+      // The call feed's messages (shared/call-feed.ts), as the SDK receives them.
+      if (e.data?.patchbay !== 'feed') return;
       const t = now();
-      for (const item of e.data.events) {
+      for (const item of e.data.items) {
         const seq = item.delta ? item.delta.values['apps.writer.seq'] : item.event?.call?.apps?.writer?.seq;
         if (typeof seq === 'number') got[i]!.set(seq, t);
       }
