@@ -16,6 +16,8 @@ interface Leg {
 type Report = (callId: string, media: CallRecord['media']) => void;
 
 const GATHER_LIMIT_MS = 1500;
+/** Quiet time after the last candidate found before the SDP goes (host candidates come together). */
+const SETTLE_MS = 20;
 
 export class PeerMedia implements MediaHost {
   private readonly legs = new Map<string, Leg>();
@@ -179,18 +181,32 @@ function audioTransceiver(pc: RTCPeerConnection): RTCRtpTransceiver | undefined 
   return pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped');
 }
 
-/** Waits for ICE gathering to finish (loopback and host candidates take milliseconds), bounded. */
+/**
+ * Waits until the SDP holds our candidates. With no STUN or TURN server every candidate is a host
+ * candidate, found together within milliseconds; Chromium says "complete" only well after (about
+ * 100 ms here), and SIP sends no candidate later. So: gathering complete, or `SETTLE_MS` after the
+ * last candidate found, or `GATHER_LIMIT_MS` in all, whichever comes first.
+ */
 function gathered(pc: RTCPeerConnection): Promise<void> {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise((resolve) => {
+    let settle: ReturnType<typeof setTimeout> | undefined;
     const done = () => {
-      clearTimeout(timer);
+      clearTimeout(limit);
+      clearTimeout(settle);
       pc.removeEventListener('icegatheringstatechange', check);
+      pc.removeEventListener('icecandidate', found);
       resolve();
     };
     const check = () => pc.iceGatheringState === 'complete' && done();
-    const timer = setTimeout(done, GATHER_LIMIT_MS);
+    const found = (event: RTCPeerConnectionIceEvent) => {
+      if (!event.candidate) return done();
+      clearTimeout(settle);
+      settle = setTimeout(done, SETTLE_MS);
+    };
+    const limit = setTimeout(done, GATHER_LIMIT_MS);
     pc.addEventListener('icegatheringstatechange', check);
+    pc.addEventListener('icecandidate', found);
   });
 }
 

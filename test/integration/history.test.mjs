@@ -346,7 +346,8 @@ describe('call history', () => {
 
   it('"Call back" dials the number it shows, through the user\'s PBX, never the address a file stored', async () => {
     // The imported "Dee Declined" is number 1005 at sip:1005@pbx.example.com: another domain than
-    // this PBX's. Call back reaches 1005 here, where the user's PBX routes the number shown.
+    // this PBX's. Call back calls 1005 at the user's own PBX (this test PBX ignores domains, so the
+    // record of the call placed is what tells where it went).
     const page = a.page;
     const dee = await phone(browser, site, pbx, '1005');
     try {
@@ -360,6 +361,11 @@ describe('call history', () => {
     } finally {
       await dee.close();
     }
+    // The call placed went to the number at the user's PBX: its record says so.
+    await showHistory(page);
+    await button(history(page), /Outgoing,? declined,? 1005/).click();
+    await eventually(async () => (await detail(page).textContent()).includes(`sip:1005@${pbx.domain}`), { message: `the call went to sip:1005@${pbx.domain}` });
+    assert.doesNotMatch(await detail(page).textContent(), /pbx\.example\.com/);
   });
 
   it('scrolls through thousands of calls with only the rows in view rendered, by wheel and keyboard', async () => {

@@ -79,8 +79,6 @@ export class SipPhone {
       throw hubError('InvalidArgument', `"${options.server}" is not a ws:// or wss:// URL`);
     }
     await this.signOut();
-    // Calls arrive only once registered: by then every number they carry is read with the metadata.
-    await phoneNumbersReady;
     this.options = options;
     const ua = new UserAgent({
       uri,
@@ -148,6 +146,10 @@ export class SipPhone {
       if (first) throw hubError('SignInFailed', reason);
       return;
     }
+    if (!current()) return;
+    // Calls arrive only once registered: the metadata loads while the WebSocket connects, and every
+    // number a call carries is read with it.
+    await phoneNumbersReady;
     if (!current()) return;
     await new Promise<void>((resolve, reject) => {
       const failed = (reason: string, error = reason) => {

@@ -69,8 +69,10 @@ export class CallStore {
   private constructor(readonly db: IDBPDatabase<PatchbayDB>) {}
 
   static async open(name = DB_NAME): Promise<CallStore> {
-    // A migration writes search entries: numbers are read with the metadata.
-    await phoneNumbersReady;
+    // Only the oldest migration (v1 → v2) reads numbers: it waits for the metadata; a current database
+    // opens at once.
+    const existing = (await indexedDB.databases?.().catch(() => undefined))?.find((d) => d.name === name)?.version;
+    if (existing === 1) await phoneNumbersReady;
     let country: string | undefined;
     const db = await openDB<PatchbayDB>(name, DB_VERSION, {
       async upgrade(db, oldVersion, _newVersion, tx) {
