@@ -9,7 +9,7 @@ export const KEYS: ReadonlyArray<readonly [string, string]> = [
 export function keypad(press: (key: string) => void) {
   return html`<div class="keys" role="group" aria-label="Keypad">
     ${KEYS.map(
-      ([key, letters]) => html`<button type="button" class="key" aria-label=${key} @click=${() => press(key)}>
+      ([key, letters]) => html`<button type="button" class="key" @click=${() => press(key)}>
         <span class="digit">${key}</span><span class="letters" aria-hidden="true">${letters}</span>
       </button>`,
     )}
