@@ -85,6 +85,8 @@ interface Row {
   label: string;
   value: string;
   href?: string;
+  /** Several links in one row (contact.links): shown one a line, each followed if safe. */
+  links?: string[];
   by?: string;
   multiline?: boolean;
 }
@@ -167,7 +169,7 @@ function sections(record: CallRecord, from: Party, to: Party, options: CallMessa
         ...field('Company', 'contact.company', c.company),
         ...field('Email', 'contact.email', c.email, c.email ? { href: safeHref(`mailto:${c.email}`) } : {}),
         ...field('Address', 'contact.address', c.address, { multiline: true }),
-        ...(c.links ?? []).flatMap((link, i) => field(i ? '' : 'Links', 'contact.links', link, { href: safeHref(link) })),
+        ...field('Links', 'contact.links', c.links, { links: c.links }),
       ],
     },
     {
@@ -190,7 +192,7 @@ function plainText(subject: string, parts: Section[]): string {
   for (const section of parts) {
     lines.push(section.title);
     for (const r of section.rows) {
-      const label = `${r.label || ' '.repeat(5)}${r.by ? ` (by ${r.by})` : ''}`;
+      const label = `${r.label}${r.by ? ` (by ${r.by})` : ''}`;
       if (r.multiline && r.value.includes('\n')) lines.push(`  ${label}:`, ...r.value.split(/\r?\n/).map((l) => `    ${l}`));
       else lines.push(`  ${label}: ${r.value.replace(/\s*\r?\n\s*/g, ' ')}`);
     }
@@ -206,8 +208,8 @@ export function escapeHtml(text: string): string {
 
 function htmlText(subject: string, parts: Section[]): string {
   const cell = (r: Row) => {
-    const value = escapeHtml(r.value);
-    const shown = r.href ? `<a href="${escapeHtml(r.href)}">${value}</a>` : value;
+    const link = (text: string, href: string | undefined) => (href ? `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>` : escapeHtml(text));
+    const shown = r.links ? r.links.map((l) => link(l, safeHref(l))).join('<br>') : link(r.value, r.href);
     const body = r.multiline ? `<div style="white-space:pre-wrap">${shown}</div>` : shown;
     return `${body}${r.by ? ` <small style="color:#666">by ${escapeHtml(r.by)}</small>` : ''}`;
   };
