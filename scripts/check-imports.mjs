@@ -17,7 +17,9 @@ const MAY_IMPORT = {
   'worker/history/': ['worker/history/', 'worker/store/', 'worker/log.ts', 'shared/'],
   'worker/sip/': ['worker/sip/', 'worker/calls/', 'worker/store/', 'worker/log.ts', 'shared/'],
   'worker/apps/': ['worker/apps/', 'worker/calls/', 'worker/store/', 'worker/log.ts', 'shared/'],
-  'worker/demo/': ['worker/demo/', 'shared/'],
+  'worker/demo/': ['worker/demo/', 'integrations/delivery.ts', 'shared/'],
+  // Call logging drives the built-in integrations (Gmail, webhooks) on the app API.
+  'worker/logging/': ['worker/logging/', 'worker/calls/', 'worker/store/', 'worker/sip/registration.ts', 'worker/demo/', 'worker/log.ts', 'integrations/', 'shared/'],
   'worker/log.ts': [],
   // The composition root (hub.ts, hub-core.ts, tab-api.ts) wires everything below it.
   'worker/': ['worker/', 'shared/'],

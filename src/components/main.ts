@@ -5,14 +5,14 @@ import './patchbay-app.ts';
 import type { SiteConfig } from './settings/pb-sign-in.ts';
 import { watchForUpdates } from './sw-update.ts';
 
-async function loadConfig(): Promise<SiteConfig & { apps?: unknown }> {
+async function loadConfig(): Promise<SiteConfig & { apps?: unknown; logging?: unknown }> {
   try {
     // Network first: an admin's edit applies on the next load.
     const response = await fetch(new URL('config.json', document.baseURI), { cache: 'no-cache' });
     if (!response.ok) return {};
     const data = (await response.json()) as Record<string, unknown>;
     const pick = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
-    return { server: pick('server'), sipDomain: pick('sipDomain'), apps: data.apps };
+    return { server: pick('server'), sipDomain: pick('sipDomain'), apps: data.apps, logging: { gmail: data.gmail, webhooks: data.webhooks } };
   } catch {
     return {};
   }
@@ -24,12 +24,19 @@ watchForUpdates(client);
 const app = document.createElement('patchbay-app');
 app.hub = client;
 document.querySelector('main')?.replaceChildren(app);
-void loadConfig().then(async ({ apps, ...config }) => {
+void loadConfig().then(async ({ apps, logging, ...config }) => {
   app.config = config;
   try {
     // The hub checks the admin's apps (ids, origins, grants); a bad entry is reported, not half-applied.
     await client.ready;
     await client.api.setAdminApps(Array.isArray(apps) ? apps : []);
+  } catch (error) {
+    app.dispatchEvent(new CustomEvent('pb-error', { detail: `config.json: ${(error as Error).message}` }));
+  }
+  try {
+    // Gmail's client and the webhooks: checked by the hub; nothing is logged until they are known.
+    await client.ready;
+    await client.api.setLoggingConfig(logging ?? {});
   } catch (error) {
     app.dispatchEvent(new CustomEvent('pb-error', { detail: `config.json: ${(error as Error).message}` }));
   } finally {

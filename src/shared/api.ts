@@ -7,7 +7,7 @@
 import type { Author, CallRecord } from './record.ts';
 
 export type {
-  Author, CallDirection, CallEvent, CallEventType, CallOutcome, CallRecord, CallState, Contact, Party, Provenance, RecordKind,
+  Author, CallDirection, CallEvent, CallEventType, CallOutcome, CallRecord, CallState, Contact, LogEntry, Party, Provenance, RecordKind,
 } from './record.ts';
 
 /**
@@ -129,6 +129,45 @@ export interface HubStatus {
   apps: AppEntry[];
   /** Calls apps asked for, waiting for the user's Call or Cancel, oldest first. */
   dialRequests: DialRequest[];
+  /** Where final calls are logged, and how that goes. */
+  logging: LoggingStatus;
+}
+
+/**
+ * Call logging as the panel shows it. Gmail: `unavailable` (no `gmail.clientId` in config.json and not
+ * the demo), `disconnected`, `connected`, or `expired` (the token ran out or the hub restarted:
+ * logging to Gmail waits, nothing is lost, until the user reconnects).
+ */
+export interface LoggingStatus {
+  gmail: 'unavailable' | 'disconnected' | 'connected' | 'expired';
+  /** Gmail is the demo's stand-in mailbox. */
+  demoMailbox: boolean;
+  /** Webhooks config.json lists. */
+  webhooks: number;
+  /** Deliveries of final calls still waiting (to be sent, retried, or for Gmail to be reconnected). */
+  unlogged: number;
+  /** Why the oldest of them waits, for people: "Gmail is not connected", "Gmail answered 503…". */
+  waiting?: string;
+}
+
+/** The site's logging destinations, from config.json. */
+export interface LoggingConfig {
+  /** A Google OAuth client (web application) that may ask for the Gmail insert and labels scopes. */
+  gmail?: { clientId: string };
+  /** Each final call is POSTed to each of these, in this order (`webhook-1`, `webhook-2`…). */
+  webhooks?: { url: string; token?: string }[];
+}
+
+/** A message in the demo's stand-in mailbox. */
+export interface DemoMessage {
+  id: string;
+  subject: string;
+  from: string;
+  to: string;
+  /** Epoch ms. */
+  date: number;
+  labelNames: string[];
+  snippet: string;
 }
 
 /** A call an app asked for (`phone.dial`): nothing is dialled until the user says Call. */
@@ -152,6 +191,10 @@ export interface Settings {
   retentionDays?: number;
   /** Apps the user added (the admin's come from config.json). */
   apps?: AppEntry[];
+  /** Seconds after a call ends before it is final and logged (0: at once); absent: 120. "Done" is sooner. */
+  wrapUpSeconds?: number;
+  /** Which final calls are logged: all (absent), only those a contact or an app recognised, or none. */
+  logCalls?: 'all' | 'matched' | 'none';
 }
 
 export interface SignInOptions {
@@ -247,6 +290,24 @@ export interface TabApi {
   closeCall(callId: string): Promise<void>;
   /** A record with no call for a number or a business card; opened at once so apps enrich it. */
   lookup(input: { number?: string; name?: string; company?: string; email?: string }): Promise<CallRecord>;
+
+  // Call logging
+  /** "Done": the wrap-up of an ended call is over, the record is final and logged (`log: false`: not logged). */
+  finishCall(callId: string, options?: { log?: boolean }): Promise<CallRecord>;
+  /** "Don't log this call", until the record is final. */
+  setDontLog(callId: string, dontLog: boolean): Promise<CallRecord>;
+  /** The site's destinations, as a tab read them from config.json. */
+  setLoggingConfig(config: LoggingConfig): Promise<void>;
+  /** Google's consent page to open in a popup (from the user's click); its redirect page calls `gmailAuthorized`. */
+  gmailAuthorization(redirectUri: string): Promise<string>;
+  /** The redirect's URL fragment (`#access_token=…&state=…`): checked, then Gmail is connected. */
+  gmailAuthorized(fragment: string): Promise<void>;
+  disconnectGmail(): Promise<void>;
+  /** In the demo: log to a stand-in mailbox inside the hub instead of Gmail. */
+  connectDemoMailbox(): Promise<void>;
+  demoMailbox(): Promise<DemoMessage[]>;
+  /** Tries every waiting delivery now. */
+  retryLogging(): Promise<void>;
 
   /** One page of the history, newest first; read with cursors, never the whole store. */
   history(query: HistoryQuery): Promise<HistoryPage>;

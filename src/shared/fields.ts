@@ -17,7 +17,7 @@ export { getPath, setPath } from './paths.ts';
 export const PBX_FIELDS: ReadonlySet<string> = new Set([
   'id', 'kind', 'sipCallId', 'direction', 'state', 'outcome', 'reason', 'remote', 'local', 'events',
   'startedAt', 'answeredAt', 'endedAt', 'ringSeconds', 'talkSeconds', 'secure', 'muted', 'media',
-  'recorded', 'monitored', 'version', 'provenance',
+  'recorded', 'monitored', 'version', 'provenance', 'wrapUntil', 'finalAt', 'dontLog', 'log',
 ]);
 
 export { boundedArray, CALL_ID_MAX, callId, link, webUrl } from './schema.ts';

@@ -61,6 +61,22 @@ export const ContactSchema = v.object(enrichment('contact.'));
 
 export const ProvenanceSchema = v.object({ by: text(256), at: time });
 
+/** Where a final record goes: `gmail`, or `webhook-1`, `webhook-2`… in the order config.json lists them. */
+export const DESTINATION = /^(gmail|webhook-[1-9][0-9]?)$/;
+
+/**
+ * One destination's delivery of a final record, written by the hub only: `pending` (queued, retried),
+ * `sent` (`ref`: Gmail's message id, or the webhook's HTTP status), `failed` (`reason`; it will not be
+ * retried) or `skipped` (`reason`: not logged on purpose).
+ */
+export const LogEntrySchema = v.object({
+  status: v.picklist(['pending', 'sent', 'failed', 'skipped']),
+  at: time,
+  ref: v.optional(text(256)),
+  reason: v.optional(text(512)),
+  attempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+});
+
 /** An app's private area on a record: keys to plain JSON, under an id an app may have. */
 const AppAreasSchema = v.record(
   v.pipe(v.string(), v.regex(APP_ID, 'an app id'), v.check((id) => !RESERVED_APP_IDS.has(id), 'an app id Patchbay does not keep for itself')),
@@ -94,6 +110,14 @@ export const CallRecordSchema = v.pipe(
     media: v.picklist(['none', 'connecting', 'connected', 'failed']),
     recorded: v.optional(v.boolean()),
     monitored: v.optional(v.boolean()),
+    /** Once ended: when the wrap-up ends and the record becomes final (unless "Done" comes first). */
+    wrapUntil: v.optional(time),
+    /** When the record became final: from then on it is logged as it stood. */
+    finalAt: v.optional(time),
+    /** The user asked not to log this call. */
+    dontLog: v.optional(v.boolean()),
+    /** Per destination, how logging the final record went. */
+    log: v.optional(v.record(v.pipe(v.string(), v.regex(DESTINATION, 'gmail or webhook-<n>')), LogEntrySchema)),
     contact: v.optional(ContactSchema),
     ...enrichment(''),
     apps: v.optional(AppAreasSchema),
@@ -120,6 +144,7 @@ export type CallState = CallRecord['state'];
 export type RecordKind = NonNullable<CallRecord['kind']>;
 export type Party = v.InferOutput<typeof PartySchema>;
 export type Contact = v.InferOutput<typeof ContactSchema>;
+export type LogEntry = v.InferOutput<typeof LogEntrySchema>;
 
 /** Who wrote a field: the PBX (the hub itself), the user, or an app id. */
 export type Author = 'pbx' | 'user' | (string & {});

@@ -22,5 +22,12 @@ export const SettingsPatchSchema = v.object({
     v.minValue(1, 'a whole number of days from 1 to 36500, or empty to keep everything'),
     v.maxValue(36500, 'a whole number of days from 1 to 36500, or empty to keep everything'),
   ))),
+  wrapUpSeconds: v.optional(v.pipe(
+    v.number('a whole number of seconds from 0 (log at once) to 3600'),
+    v.integer('a whole number of seconds from 0 (log at once) to 3600'),
+    v.minValue(0, 'a whole number of seconds from 0 (log at once) to 3600'),
+    v.maxValue(3600, 'a whole number of seconds from 0 (log at once) to 3600'),
+  )),
+  logCalls: v.optional(v.picklist(['all', 'matched', 'none'], 'all, matched or none')),
   apps: v.optional(v.unknown()),
 });

@@ -1,7 +1,9 @@
 /**
  * The hub: one PBX session, the call book, the media bridge and the tabs that are connected.
  */
-import type { CallRecord, HubStatus, MediaHost, Settings, SignInOptions, TabControl } from '../shared/api.ts';
+import type { CallRecord, DemoMessage, HubStatus, MediaHost, Settings, SignInOptions, TabControl } from '../shared/api.ts';
+import { CallLogging } from './logging/call-logging.ts';
+import { WrapUp } from './calls/wrap-up.ts';
 import { AppOutbox } from './apps/app-outbox.ts';
 import { checkApps, type RegisteredApp } from './apps/app-registry.ts';
 import { CallBook } from './calls/call-book.ts';
@@ -21,6 +23,13 @@ const log = logger('hub');
 const LAST_ACCOUNT = 'last-account';
 const SETTINGS = 'settings';
 const DEFAULT_SETTINGS: Settings = { ringtone: true };
+/** A call's wrap-up, when the settings say nothing: two minutes after it ends, it is final and logged. */
+export const DEFAULT_WRAP_UP_SECONDS = 120;
+/** The hub's built-in integrations, as the app API knows them: they read records, nothing else. */
+const BUILT_IN_APPS: Record<'gmail' | 'webhook', Omit<RegisteredApp, 'origin'>> = {
+  gmail: { id: 'gmail', name: 'Gmail', url: 'https://gmail.googleapis.com/', grants: ['read'], source: 'admin', rate: 1000 },
+  webhook: { id: 'webhook', name: 'Webhooks', url: 'https://webhook.invalid/', grants: ['read'], source: 'admin', rate: 1000 },
+};
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEMO_SERVER = 'wss://demo.patchbay.invalid/ws';
 /** Ports one app may hold open in one tab; connecting again closes the oldest. */
@@ -37,6 +46,7 @@ export class Hub {
   readonly phone: SipPhone;
   private statusValue: HubStatus = {
     state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: DEFAULT_SETTINGS, apps: [], dialRequests: [],
+    logging: { gmail: 'unavailable', demoMailbox: false, webhooks: 0, unlogged: 0 },
   };
   private readonly statusListeners = new Set<(s: HubStatus) => void>();
   private readonly tabs = new Map<string, Tab>();
@@ -51,6 +61,10 @@ export class Hub {
   private userApps: RegisteredApp[] = [];
   /** Calls apps asked for, waiting for the user. */
   readonly dialRequests: DialRequests;
+  /** Final calls to Gmail and webhooks. */
+  readonly logging: CallLogging;
+  /** Ended calls' wrap-up, until they are final. */
+  readonly wrapUp: WrapUp;
 
   private constructor(
     readonly store: CallStore,
@@ -67,6 +81,14 @@ export class Hub {
     book.subscribe((change) => this.outbox.note(change, this.readers));
     this.bridge.onHostChange = (present) => this.setStatus({ mediaTab: present });
     book.onStorageError = (message) => this.setStatus({ storageError: message });
+    this.logging = new CallLogging({
+      store,
+      book,
+      connectBuiltIn: (id) => this.connectBuiltIn(id),
+      settings: () => this.settings,
+      onStatus: (logging) => this.setStatus({ logging }),
+    });
+    this.wrapUp = new WrapUp(book, store, (record, options) => this.logging.plan(record, options));
   }
 
   static async start(build: string, dbName?: string): Promise<Hub> {
@@ -75,6 +97,7 @@ export class Hub {
     await book.recover();
     const hub = new Hub(store, book, build);
     hub.applySettings({ ...DEFAULT_SETTINGS, ...((await store.getValue<Settings>(SETTINGS)) ?? {}) });
+    await hub.wrapUp.start();
     void hub.autoSignIn();
     // History retention: now, then once a day for as long as the hub runs.
     void hub.applyRetention();
@@ -154,6 +177,8 @@ export class Hub {
       if (typeof patch.retentionDays === 'number') next.retentionDays = patch.retentionDays;
       else delete next.retentionDays;
     }
+    if (patch.wrapUpSeconds !== undefined) next.wrapUpSeconds = patch.wrapUpSeconds;
+    if (patch.logCalls !== undefined) next.logCalls = patch.logCalls;
     if ('apps' in patch) {
       const apps = checkApps(patch.apps ?? [], 'user', self.location.origin);
       const clash = apps.find((a) => this.adminApps.some((b) => b.id === a.id));
@@ -191,6 +216,7 @@ export class Hub {
 
   private applySettings(settings: Settings): void {
     this.bridge.ringtone = settings.ringtone;
+    this.book.wrapUpMs = (settings.wrapUpSeconds ?? DEFAULT_WRAP_UP_SECONDS) * 1000;
     this.phone.defaultCountry = settings.defaultCountry;
     this.store.defaultCountry = settings.defaultCountry;
     try {
@@ -229,9 +255,40 @@ export class Hub {
     }
   }
 
-  /** One app's registry entry, as it is now. */
+  /** One app's registry entry, as it is now (or a built-in integration's). */
   app(id: string): RegisteredApp | undefined {
+    if (Object.hasOwn(BUILT_IN_APPS, id)) return { ...BUILT_IN_APPS[id as keyof typeof BUILT_IN_APPS], origin: self.location.origin };
     return this.registry().find((a) => a.id === id);
+  }
+
+  /**
+   * A port on the app API for a built-in integration (the Gmail logger, the webhook sender): the same
+   * API, guards and grants an iframed app gets, inside the hub. Its ids are reserved: no app can take them.
+   */
+  async connectBuiltIn(id: keyof typeof BUILT_IN_APPS): Promise<MessagePort> {
+    const { serveApp } = await import('./apps/app-api.ts');
+    const channel = new MessageChannel();
+    serveApp(channel.port1, id, this);
+    return channel.port2;
+  }
+
+  // ── Call logging ───────────────────────────────────────────────────────────────────────
+
+  finishCall(id: string, options: { log?: boolean } = {}): Promise<CallRecord> {
+    return this.wrapUp.finish(id, options);
+  }
+
+  setDontLog(id: string, dontLog: boolean): Promise<CallRecord> {
+    return this.wrapUp.setDontLog(id, dontLog);
+  }
+
+  connectDemoMailbox(): Promise<void> {
+    if (!this.statusValue.demo) throw hubError('InvalidState', 'The demo mailbox belongs to the demo: choose "Try the demo" first');
+    return this.logging.connectDemoMailbox();
+  }
+
+  demoMailbox(): DemoMessage[] {
+    return this.logging.demoMessages();
   }
 
   // ── Apps ───────────────────────────────────────────────────────────────────────────────
@@ -253,11 +310,13 @@ export class Hub {
    * iframe; the port is closed with that tab.
    */
   async connectApp(appId: string, tab: Tab | undefined): Promise<MessagePort> {
-    if (!this.app(appId)) throw hubError('NotFound', `No app "${appId}" in the registry`);
+    // The registry only: a built-in integration's id is never handed to a tab.
+    const listed = () => this.registry().find((a) => a.id === appId);
+    if (!listed()) throw hubError('NotFound', `No app "${appId}" in the registry`);
     // Loaded with the first app: a phone with no apps never pays for it.
     const { serveApp } = await import('./apps/app-api.ts');
     // Looked up again after the import: the registry may have changed meanwhile.
-    const app = this.app(appId);
+    const app = listed();
     if (!app) throw hubError('NotFound', `No app "${appId}" in the registry`);
     this.served.set(app.id, app);
     const channel = new MessageChannel();

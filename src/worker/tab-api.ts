@@ -150,6 +150,34 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
     async lookup(input) {
       return (await ready).lookup(input);
     },
+    async finishCall(id: string, options?: { log?: boolean }) {
+      const o = parse(v.optional(v.strictObject({ log: v.optional(v.boolean('true or false')) }), {}), options, 'options');
+      return (await ready).finishCall(callIdArg(id), o);
+    },
+    async setDontLog(id: string, dontLog: boolean) {
+      return (await ready).setDontLog(callIdArg(id), parse(v.boolean('true or false'), dontLog, "Don't log"));
+    },
+    async setLoggingConfig(config: unknown) {
+      (await ready).logging.setConfig(config);
+    },
+    async gmailAuthorization(redirectUri: string) {
+      return (await ready).logging.gmailAuthorization(text(redirectUri, 'redirect page', 2048));
+    },
+    async gmailAuthorized(fragment: string) {
+      (await ready).logging.gmailAuthorized(text(fragment, 'answer from Google', 8192));
+    },
+    async disconnectGmail() {
+      (await ready).logging.disconnectGmail();
+    },
+    async connectDemoMailbox() {
+      await (await ready).connectDemoMailbox();
+    },
+    async demoMailbox() {
+      return (await ready).demoMailbox();
+    },
+    async retryLogging() {
+      await (await ready).logging.retry();
+    },
     async history(query: HistoryQuery) {
       const q = parseHistoryQuery(query);
       return historyPage((await ready).store, q);

@@ -11,7 +11,7 @@
  */
 import type { Author, CallChange, CallRecord } from '../../shared/api.ts';
 import { getPath, overLimits, setPath, type CheckedPatch } from '../../shared/fields.ts';
-import type { CallStore } from '../store/call-store.ts';
+import type { CallStore, Delivery } from '../store/call-store.ts';
 import { interrupt, isLive, transition, type Transition } from './call-state.ts';
 import { hubError } from '../../shared/errors.ts';
 import { logger } from '../log.ts';
@@ -32,7 +32,19 @@ export const MAX_OPENED = 20;
 
 const FULL = 'Storage is full: free some disk space. Recent calls are kept in memory until then, and lost if Patchbay is closed or reloaded first.';
 
+/** A hub fact written to an ended record, with the logging outbox changes that go with it. */
+export interface Settlement {
+  /** Fields to set; `undefined` deletes one. */
+  fields: Partial<CallRecord>;
+  /** Deliveries to queue (or replace), in the same transaction. */
+  queue?: Delivery[];
+  /** Deliveries ([callId, to]) that are over, in the same transaction. */
+  done?: [string, string][];
+}
+
 export class CallBook {
+  /** How long a call's wrap-up lasts after it ends, before it is final (the hub's setting). */
+  wrapUpMs = 120_000;
   private readonly live = new Map<string, CallRecord>();
   /** Previous calls and lookups opened for enrichment, oldest first. */
   private readonly opened = new Map<string, CallRecord>();
@@ -61,7 +73,9 @@ export class CallBook {
    */
   async recover(): Promise<number> {
     const stale = await this.store.live();
-    const closed = stale.map((record) => ({ ...record, ...interrupt(record, this.now()), version: record.version + 1 }));
+    const closed = stale.map((record) => ({
+      ...record, ...interrupt(record, this.now()), wrapUntil: this.now() + this.wrapUpMs, version: record.version + 1,
+    }));
     await this.enqueue(() => this.persist(closed));
     if (stale.length) log.info(`closed ${stale.length} call(s) left live as interrupted`);
     return stale.length;
@@ -126,7 +140,48 @@ export class CallBook {
   /** Applies a state-machine transition (author: the PBX). */
   transition(id: string, t: Transition): Promise<CallRecord> {
     const record = this.require(id);
-    return this.write(id, 'pbx', transition(record, t, this.now()));
+    const fields = transition(record, t, this.now());
+    // The wrap-up starts as the call ends: the record is final when it runs out (or at "Done").
+    if (t.type === 'ended' && record.kind !== 'lookup') fields.wrapUntil = this.now() + this.wrapUpMs;
+    return this.write(id, 'pbx', fields);
+  }
+
+  /**
+   * Writes hub facts (wrap-up, final, log) to an ended record, held or only stored, with the logging
+   * outbox's changes in the same transaction. `decide` sees the newest version, inside the commit
+   * queue, and returns nothing to leave it. Rejects if it cannot be saved: the caller retries, and
+   * nothing is announced that was not stored.
+   */
+  settle(id: string, decide: (record: CallRecord) => Settlement | undefined): Promise<CallRecord> {
+    return this.enqueue(async () => {
+      const current = this.held(id) ?? (await this.store.get(id));
+      if (!current) throw hubError('NotFound', `No call with id ${id}`);
+      if (isLive(current)) throw hubError('InvalidState', `Call ${id} is still ${current.state}`);
+      const plan = decide(current);
+      if (!plan) return current;
+      const changed = Object.keys(plan.fields).filter(
+        (k) => !sameValue(current[k as keyof CallRecord], plan.fields[k as keyof CallRecord]),
+      );
+      if (!changed.length && !plan.queue?.length && !plan.done?.length) return current;
+      const next = { ...current, provenance: { ...current.provenance } } as Record<string, unknown> & CallRecord;
+      const at = this.now();
+      for (const k of changed) {
+        const value = plan.fields[k as keyof CallRecord];
+        if (value === undefined) {
+          delete next[k];
+          delete next.provenance[k];
+        } else {
+          next[k] = value;
+          next.provenance[k] = { by: 'pbx', at };
+        }
+      }
+      if (changed.length) next.version = current.version + 1;
+      await this.store.putWithDeliveries(next, plan.queue ?? [], plan.done ?? []);
+      this.unsaved.delete(id);
+      this.remember(next);
+      if (changed.length) this.emit({ type: 'updated', call: next, changed });
+      return next;
+    });
   }
 
   /**

@@ -12,6 +12,10 @@
  *     the call started in (history-index.ts), indexed by `terms` instead of the `words` and `numbers`
  *     indexes: a search reads its terms' matches newest period first and stops once a page is full.
  *     As many index entries per call as before, and no larger entries, so a write costs about the same.
+ * v4: `calls` gains `wrapUntil` (only ended calls still in wrap-up carry the field, so the index holds
+ *     exactly the calls waiting to become final); `deliveries` holds each final call's pending
+ *     deliveries (the logging outbox), written in the transaction that makes the call final and
+ *     deleted in the one that records the outcome.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { CallRecord } from '../../shared/api.ts';
@@ -27,7 +31,12 @@ export interface PatchbayDB extends DBSchema {
   calls: {
     key: string;
     value: CallRecord;
-    indexes: { startedAt: number; state: string; time: TimeKey };
+    indexes: { startedAt: number; state: string; time: TimeKey; wrapUntil: number };
+  };
+  deliveries: {
+    key: [callId: string, to: string];
+    value: Delivery;
+    indexes: { due: number };
   };
   kv: {
     key: string;
@@ -41,8 +50,19 @@ export interface PatchbayDB extends DBSchema {
   };
 }
 
+/** One final call waiting to be delivered to one destination (`to`: gmail, webhook-1…). */
+export interface Delivery {
+  callId: string;
+  to: string;
+  /** When it was queued (the call became final). */
+  queuedAt: number;
+  /** Not before this time (epoch ms): the backoff after a failure, or a server's Retry-After. */
+  due: number;
+  attempts: number;
+}
+
 export const DB_NAME = 'patchbay';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 /** The hub keeps its settings under this kv key (hub-core.ts); the v2 migration reads the country. */
 const SETTINGS_KEY = 'settings';
 
@@ -115,6 +135,10 @@ export class CallStore {
           }
           search.createIndex('terms', 'terms', { multiEntry: true });
         }
+        if (oldVersion < 4) {
+          tx.objectStore('calls').createIndex('wrapUntil', 'wrapUntil');
+          db.createObjectStore('deliveries', { keyPath: ['callId', 'to'] }).createIndex('due', 'due');
+        }
       },
     });
     const store = new CallStore(db);
@@ -176,6 +200,65 @@ export class CallStore {
 
   get(id: string): Promise<CallRecord | undefined> {
     return this.db.get('calls', id);
+  }
+
+  /** Ended calls still in their wrap-up, soonest final first. */
+  awaitingFinal(): Promise<CallRecord[]> {
+    return this.db.getAllFromIndex('calls', 'wrapUntil');
+  }
+
+  /**
+   * Writes a record with changes to the logging outbox, in one transaction: all or none. `queue`
+   * deliveries are added or replaced; `done` ones ([callId, to]) deleted.
+   */
+  async putWithDeliveries(record: CallRecord, queue: Delivery[], done: [string, string][] = []): Promise<void> {
+    await phoneNumbersReady;
+    const tx = this.db.transaction(['calls', 'search', 'deliveries'], 'readwrite');
+    const writes: Promise<unknown>[] = [tx.done, ...putBoth(tx, record, this.defaultCountry)];
+    try {
+      const deliveries = tx.objectStore('deliveries');
+      for (const d of queue) writes.push(deliveries.put(d));
+      for (const key of done) writes.push(deliveries.delete(key));
+      await Promise.all(writes);
+    } catch (error) {
+      fail(tx, writes);
+      throw storageError(error, 'the call record');
+    }
+  }
+
+  /**
+   * Deliveries in the order they fall due, at most `limit`, leaving out those to the destinations in
+   * `paused` (a disconnected Gmail's backlog must not hold up the webhooks behind it).
+   */
+  async deliveries(limit = 100, paused: ReadonlySet<string> = new Set()): Promise<Delivery[]> {
+    if (!paused.size) return this.db.getAllFromIndex('deliveries', 'due', null, limit);
+    const out: Delivery[] = [];
+    let cursor = await this.db.transaction('deliveries').store.index('due').openCursor();
+    while (cursor && out.length < limit) {
+      if (!paused.has(cursor.value.to)) out.push(cursor.value);
+      cursor = await cursor.continue();
+    }
+    return out;
+  }
+
+  /** The waiting deliveries, per destination. */
+  async countDeliveriesTo(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    // Keys only: [callId, to].
+    for (const [, to] of await this.db.getAllKeys('deliveries')) counts.set(to, (counts.get(to) ?? 0) + 1);
+    return counts;
+  }
+
+  async deleteDelivery(key: [string, string]): Promise<void> {
+    await this.db.delete('deliveries', key);
+  }
+
+  countDeliveries(): Promise<number> {
+    return this.db.count('deliveries');
+  }
+
+  async putDelivery(delivery: Delivery): Promise<void> {
+    await this.db.put('deliveries', delivery);
   }
 
   /**

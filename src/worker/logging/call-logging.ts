@@ -1,0 +1,287 @@
+/**
+ * Call logging, the hub's side: which destinations a final call goes to (Gmail, the site's webhooks),
+ * the Gmail connection (an OAuth token in memory only), and the outbox that delivers. The destinations
+ * themselves are built-in integrations (src/integrations): each reads the record through its own port
+ * on the app API, with the `read` grant, as an iframed app would.
+ *
+ * Gmail's connection:
+ * ```
+ *  unavailable (no client id, not the demo)
+ *  disconnected ──consent (popup)──▶ connected ──token expires / 401 / hub restarts──▶ expired
+ *       ▲                              │  ▲                                              │
+ *       └──────── "Disconnect" ────────┘  └──────────────── "Reconnect" ─────────────────┘
+ * ```
+ * While Gmail is not connected, its deliveries wait (nothing is lost) and the others go on.
+ */
+import type { CallRecord, DemoMessage, LogEntry, LoggingConfig, LoggingStatus, Settings } from '../../shared/api.ts';
+import { hubError } from '../../shared/errors.ts';
+import { parse } from '../../shared/schema.ts';
+import { attach, type Patchbay } from '../../integrations/sdk/client.ts';
+import { GmailApi } from '../../integrations/gmail/gmail-api.ts';
+import { GmailLogger } from '../../integrations/gmail/gmail-logger.ts';
+import { authorizationUrl, readRedirect } from '../../integrations/gmail/oauth.ts';
+import { WebhookSender } from '../../integrations/webhook/webhook-sender.ts';
+import type { Fetch } from '../../integrations/delivery.ts';
+import type { CallBook } from '../calls/call-book.ts';
+import type { CallStore } from '../store/call-store.ts';
+import { DeliveryOutbox, type Destination } from './delivery-outbox.ts';
+import { LoggingConfigSchema } from '../../shared/logging.ts';
+import { logger } from '../log.ts';
+
+const log = logger('logging');
+
+/** Gmail: 250 quota units a second per user, 25 per insert, a few per label call: at most 5 inserts a second. */
+const GMAIL_SPACING_MS = 200;
+const WEBHOOK_SPACING_MS = 20;
+/** The consent page must come back within this long. */
+const CONSENT_MS = 10 * 60_000;
+
+const NOT_CONNECTED = 'Gmail is not connected: choose "Reconnect Gmail" in Settings';
+
+interface DemoMailbox {
+  fetch: Fetch;
+  messages(): DemoMessage[];
+  token: string;
+}
+
+export interface LoggingHost {
+  readonly store: CallStore;
+  readonly book: CallBook;
+  /** A port on the app API for one of the hub's built-in integrations. */
+  connectBuiltIn(id: 'gmail' | 'webhook'): Promise<MessagePort>;
+  settings(): Settings;
+  onStatus(status: LoggingStatus): void;
+}
+
+export class CallLogging {
+  private config: LoggingConfig = {};
+  /** Set once a tab has passed config.json on: until then nothing is delivered. */
+  private configured = false;
+  private gmail: { token: string; expiresAt: number } | undefined;
+  private gmailExpired = false;
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  private consent: { state: string; redirectUri: string; clientId: string; at: number } | undefined;
+  private demo: DemoMailbox | undefined;
+  private clients = new Map<string, Promise<Patchbay>>();
+  private destinations = new Map<string, Destination>();
+  readonly outbox: DeliveryOutbox;
+  private unlogged = 0;
+
+  constructor(private readonly host: LoggingHost) {
+    this.outbox = new DeliveryOutbox(host.store, host.book, (to) => this.destination(to), () => void this.refresh());
+    self.addEventListener('online', () => void this.outbox.kick({ all: true }));
+    // A call made final has its deliveries queued (wrap-up.ts): send them.
+    host.book.subscribe((change) => {
+      if (!change.changed.includes('finalAt')) return;
+      void this.refresh();
+      void this.outbox.kick();
+    });
+  }
+
+  /** The site's destinations (config.json). Delivery starts with the first tab that passes them. */
+  setConfig(input: unknown): void {
+    const config = parse(LoggingConfigSchema, input ?? {}, 'config.json');
+    this.config = config;
+    this.configured = true;
+    this.destinations.clear();
+    void this.refresh();
+    void this.outbox.kick();
+  }
+
+  // ── Which calls go where ───────────────────────────────────────────────────────────────
+
+  /** The destinations a call made final now goes to. */
+  private destinationKeys(): string[] {
+    const keys = this.config.gmail || this.demo ? ['gmail'] : [];
+    (this.config.webhooks ?? []).forEach((_, i) => keys.push(`webhook-${i + 1}`));
+    return keys;
+  }
+
+  /** A final record's log entries (wrap-up.ts queues the pending ones). */
+  plan(record: CallRecord, options: { log: boolean }): Record<string, LogEntry> {
+    const at = Date.now();
+    const which = this.host.settings().logCalls ?? 'all';
+    const matched = Boolean(record.contact && Object.keys(record.contact).length) || Boolean(record.apps && Object.keys(record.apps).length);
+    const skipped =
+      !options.log || record.dontLog ? 'You chose not to log this call'
+        : which === 'none' ? 'Logging is off in Settings'
+          : which === 'matched' && !matched ? 'No contact or app recognised the caller (Settings: log recognised calls only)'
+            : undefined;
+    return Object.fromEntries(
+      this.destinationKeys().map((to) => [to, skipped ? { status: 'skipped', at, reason: skipped } : { status: 'pending', at }]),
+    );
+  }
+
+  // ── Delivering ─────────────────────────────────────────────────────────────────────────
+
+  /** The destination to deliver to now, or why it waits. */
+  private destination(to: string): Destination | string {
+    if (!this.configured) return 'Waiting for the site configuration';
+    const existing = this.destinations.get(to);
+    if (existing) return existing;
+    if (to === 'gmail') {
+      const api = this.demo
+        ? new GmailApi(this.demo.fetch, () => this.demo?.token)
+        : this.gmail && this.config.gmail
+          ? new GmailApi(network, () => this.gmail?.token)
+          : undefined;
+      if (!api) return this.config.gmail || this.demo ? NOT_CONNECTED : 'Gmail is not set up on this site';
+      const logger = new GmailLogger({ calls: this.reader('gmail'), api });
+      const destination: Destination = {
+        spacingMs: GMAIL_SPACING_MS,
+        deliver: async (id) => {
+          try {
+            return await logger.deliver(id);
+          } catch (error) {
+            // A token Gmail no longer takes: everything for Gmail waits for the user to reconnect.
+            if ((error as { retry?: string })?.retry === 'reconnect' && !this.demo) this.expire();
+            throw error;
+          }
+        },
+      };
+      this.destinations.set(to, destination);
+      return destination;
+    }
+    const n = /^webhook-(\d+)$/.exec(to)?.[1];
+    const hook = n ? this.config.webhooks?.[Number(n) - 1] : undefined;
+    if (!hook) return `${to} is no longer in config.json`;
+    const sender = new WebhookSender({ url: hook.url, token: hook.token, fetch: network, calls: this.reader('webhook') });
+    const destination: Destination = { spacingMs: WEBHOOK_SPACING_MS, deliver: (id) => sender.deliver(id) };
+    this.destinations.set(to, destination);
+    return destination;
+  }
+
+  /** Reads records through the integration's own port on the app API. */
+  private reader(id: 'gmail' | 'webhook'): { get(callId: string): Promise<CallRecord | undefined> } {
+    return {
+      get: async (callId) => {
+        let client = this.clients.get(id);
+        if (!client) this.clients.set(id, (client = this.host.connectBuiltIn(id).then(attach)));
+        return (await client).calls.get(callId);
+      },
+    };
+  }
+
+  retry(): Promise<void> {
+    return this.outbox.kick({ all: true });
+  }
+
+  // ── Gmail's connection ─────────────────────────────────────────────────────────────────
+
+  /** Google's consent page for this site's client, to open in a popup. */
+  gmailAuthorization(redirectUri: string): string {
+    const clientId = this.config.gmail?.clientId;
+    if (!clientId) throw hubError('InvalidState', 'Gmail is not set up on this site: config.json has no gmail.clientId');
+    let uri: URL;
+    try {
+      uri = new URL(redirectUri);
+    } catch {
+      throw hubError('InvalidArgument', 'The redirect page is not a URL');
+    }
+    if (uri.origin !== self.location.origin) throw hubError('InvalidArgument', 'The redirect page must be on this site');
+    const state = crypto.randomUUID();
+    this.consent = { state, redirectUri: uri.href, clientId, at: Date.now() };
+    return authorizationUrl({ clientId, redirectUri: uri.href, state });
+  }
+
+  /** The consent page's answer (the redirect's fragment): checked against the state asked with. */
+  gmailAuthorized(fragment: string): void {
+    const consent = this.consent;
+    if (!consent || Date.now() - consent.at > CONSENT_MS) {
+      throw hubError('InvalidState', 'No Gmail connection was asked for in the last 10 minutes: choose "Connect Gmail" again');
+    }
+    let answer: ReturnType<typeof readRedirect>;
+    try {
+      answer = readRedirect(String(fragment).slice(0, 8192), consent.state);
+    } catch (error) {
+      throw hubError('PermissionDenied', (error as Error).message);
+    }
+    this.consent = undefined;
+    this.gmail = { token: answer.token, expiresAt: answer.expiresAt };
+    this.gmailExpired = false;
+    this.destinations.delete('gmail');
+    clearTimeout(this.expiryTimer);
+    // A minute early: a delivery never starts with a token about to run out.
+    this.expiryTimer = setTimeout(() => this.expire(), Math.max(0, answer.expiresAt - Date.now() - 60_000));
+    log.info('Gmail connected');
+    void this.refresh();
+    void this.outbox.kick({ all: true });
+  }
+
+  disconnectGmail(): void {
+    const token = this.gmail?.token;
+    this.gmail = undefined;
+    this.gmailExpired = false;
+    this.demo = undefined;
+    this.destinations.delete('gmail');
+    clearTimeout(this.expiryTimer);
+    // Tells Google to forget the grant too; best effort, the token is gone from here either way.
+    if (token) void fetch(`https://oauth2.googleapis.com/revoke?token=${encodeURIComponent(token)}`, { method: 'POST' }).catch(() => undefined);
+    void this.refresh();
+  }
+
+  private expire(): void {
+    if (!this.gmail) return;
+    this.gmail = undefined;
+    this.gmailExpired = true;
+    this.destinations.delete('gmail');
+    log.info('Gmail token expired: logging to Gmail waits for a reconnect');
+    void this.refresh();
+  }
+
+  /** The demo: Gmail is a stand-in mailbox inside the hub. */
+  async connectDemoMailbox(): Promise<void> {
+    if (!this.demo) {
+      const { demoMailbox } = await import('../demo/demo-mailbox.ts');
+      this.demo = demoMailbox();
+    }
+    this.destinations.delete('gmail');
+    void this.refresh();
+    void this.outbox.kick({ all: true });
+  }
+
+  demoMessages(): DemoMessage[] {
+    if (!this.demo) throw hubError('InvalidState', 'The demo mailbox is not connected');
+    return this.demo.messages();
+  }
+
+  // ── Status ─────────────────────────────────────────────────────────────────────────────
+
+  status(): LoggingStatus {
+    return {
+      gmail: this.demo || this.gmail ? 'connected' : this.config.gmail ? (this.gmailExpired ? 'expired' : 'disconnected') : 'unavailable',
+      demoMailbox: Boolean(this.demo),
+      webhooks: this.config.webhooks?.length ?? 0,
+      unlogged: this.unlogged,
+      ...(this.unlogged && this.outbox.waiting ? { waiting: this.outbox.waiting } : {}),
+    };
+  }
+
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+  private refresh(): Promise<void> {
+    // One count at a time (a drain of a thousand calls asks after every delivery), and one more after it.
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = this.host.store
+      .countDeliveries()
+      .then((n) => {
+        this.unlogged = n;
+        this.host.onStatus(this.status());
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.refreshing = undefined;
+        if (this.refreshAgain) {
+          this.refreshAgain = false;
+          void this.refresh();
+        }
+      });
+    return this.refreshing;
+  }
+}
+
+/** The network (each integration gives up on a request that hangs, and retries it later). */
+const network: Fetch = (request) => fetch(request);
