@@ -78,3 +78,43 @@ export function timeOfDay(at: number): string {
 export function dateTime(at: number): string {
   return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 }
+
+/** "Gmail", "webhook 1": a destination as the user reads it. */
+export function destinationName(to: string): string {
+  return to === 'gmail' ? 'Gmail' : to.replace(/^webhook-(\d+)$/, 'webhook $1');
+}
+
+/**
+ * Where a call was logged, one line per destination: "Logged to Gmail", "Waiting to log to webhook 1:
+ * …", "Not logged: you chose not to". Before it is final: when it will be. Nothing for a lookup.
+ */
+export function logLines(call: CallRecord): string[] {
+  if (call.kind === 'lookup' || call.state !== 'ended') return [];
+  if (call.finalAt === undefined) {
+    if (call.dontLog) return ['Will not be logged: you chose not to'];
+    return call.wrapUntil === undefined ? [] : [`Logged when the wrap-up ends (${time(call.wrapUntil)}), or at Done`];
+  }
+  const entries = Object.entries(call.log ?? {});
+  if (!entries.length) return [];
+  const skipped = entries.find(([, e]) => e.status === 'skipped');
+  if (skipped && entries.every(([, e]) => e.status === 'skipped')) return [`Not logged: ${lower(skipped[1].reason ?? 'skipped')}`];
+  return entries.map(([to, e]) => {
+    const name = destinationName(to);
+    if (e.status === 'sent') return `Logged to ${name}`;
+    if (e.status === 'failed') return `Not logged to ${name}: ${e.reason ?? 'it was refused'}`;
+    if (e.status === 'skipped') return `Not logged to ${name}: ${lower(e.reason ?? 'skipped')}`;
+    return `Waiting to log to ${name}${e.reason ? `: ${e.reason}` : ''}`;
+  });
+}
+
+const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** One word for a history row: "Logged", "Not logged", "Waiting to log"; nothing before final. */
+export function logBadge(call: CallRecord): string {
+  if (call.finalAt === undefined || !call.log) return '';
+  const statuses = Object.values(call.log).map((e) => e.status);
+  if (!statuses.length) return '';
+  if (statuses.includes('pending')) return 'Waiting to log';
+  if (statuses.every((s) => s === 'sent')) return 'Logged';
+  return statuses.includes('sent') ? 'Partly logged' : 'Not logged';
+}

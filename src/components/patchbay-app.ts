@@ -15,6 +15,7 @@ import './call/pb-dial-request.ts';
 import './call/pb-incoming-call.ts';
 import './call/pb-recent-calls.ts';
 import './settings/pb-settings.ts';
+import './settings/pb-call-logging.ts';
 import './settings/pb-sign-in.ts';
 import './settings/pb-status.ts';
 
@@ -89,6 +90,12 @@ export class PatchbayApp extends HubElement {
       ${s.state === 'offline' || (!c.online && !s.demo) ? html`<div class="banner warn">Offline: calls resume when the connection is back.</div>` : ''}
       ${c.mediaRole && c.media.micError ? html`<div class="banner warn" role="alert">${c.media.micError}</div>` : ''}
       ${s.storageError ? html`<div class="banner warn" role="alert">${s.storageError}</div>` : ''}
+      ${s.logging.unlogged
+        ? html`<div class="banner warn" role="status">
+            <span>Unlogged calls: ${s.logging.unlogged}${s.logging.waiting ? html` · ${s.logging.waiting}` : ''}</span>
+            <button @click=${() => this.run(() => c.api.retryLogging())}>Retry now</button>
+          </div>`
+        : ''}
       ${c.stale
         ? html`<div class="banner warn">
             <span>Update ready${live ? ': reload after your call' : ''}</span>
@@ -148,6 +155,7 @@ export class PatchbayApp extends HubElement {
                 <pb-call-record class="record"></pb-call-record>
                 <pb-apps class="apps"></pb-apps>
                 <pb-settings class="settings"></pb-settings>
+                <pb-call-logging class="settings"></pb-call-logging>
                 <pb-app-settings class="settings"></pb-app-settings>
               </div>
             </div>

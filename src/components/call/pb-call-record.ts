@@ -2,7 +2,7 @@ import { html, css, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { CallRecord, FieldPatch } from '../../shared/api.ts';
 import { getPath } from '../../shared/paths.ts';
-import { describe, time, who } from '../format.ts';
+import { describe, logLines, time, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
@@ -47,6 +47,9 @@ export class PbCallRecord extends HubElement {
       textarea:focus-visible { outline: 3px solid var(--pb-accent); outline-offset: 1px; }
       .saved { font-size: 0.85em; min-height: 1.2em; }
       ul.apps { margin: 0; padding-left: 1.2em; font-size: 0.9em; }
+      label.inline { display: flex; gap: 8px; align-items: center; }
+      label.inline input { width: auto; min-height: 0; }
+      ul.log { margin: 0; padding: 0; list-style: none; font-size: 0.85em; }
     `,
   ];
 
@@ -89,6 +92,9 @@ export class PbCallRecord extends HubElement {
     const lookup = call.kind === 'lookup';
     const appsAreas = Object.entries(call.apps ?? {});
     const live = call.state !== 'ended';
+    // Ended, not final yet: the user may still file it, or keep it out of the log.
+    const wrapping = !live && !lookup && call.finalAt === undefined;
+    const logged = logLines(call);
     return html`<section class="card" aria-label="Call record">
       <header>
         <div>
@@ -100,10 +106,12 @@ export class PbCallRecord extends HubElement {
         </div>
         ${live
           ? nothing
-          : html`<button title="Take it out of the panel; apps are told" @click=${() => this.run(async () => {
-              await this.flush();
-              await this.client!.api.closeCall(call.id);
-            })}>Done</button>`}
+          : html`<button title=${wrapping ? 'The wrap-up is over: log the call now and take it out of the panel' : 'Take it out of the panel; apps are told'}
+              @click=${() => this.run(async () => {
+                await this.flush();
+                if (wrapping) await this.client!.api.finishCall(call.id);
+                await this.client!.api.closeCall(call.id);
+              })}>Done</button>`}
       </header>
       <dl>
         ${CONTACT_FIELDS.map(([path, label]) => {
@@ -137,6 +145,12 @@ export class PbCallRecord extends HubElement {
           }}
         />
       </label>
+      ${lookup || call.finalAt !== undefined
+        ? nothing
+        : html`<label class="inline"><input type="checkbox" .checked=${call.dontLog === true}
+            @change=${(e: Event) => this.run(() => this.client!.api.setDontLog(call.id, (e.target as HTMLInputElement).checked))} />
+            Don't log this call</label>`}
+      ${logged.length ? html`<ul class="log muted" aria-label="Logging">${logged.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       <div class="saved muted" role="status">${this.saving}</div>
     </section>`;
   }

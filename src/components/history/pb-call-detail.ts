@@ -2,7 +2,7 @@ import { html, css, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { CallRecord, Provenance } from '../../shared/api.ts';
-import { callBackTarget, dateTime, duration, outcomeLabel, time, timeOfDay, who } from '../format.ts';
+import { callBackTarget, dateTime, duration, logLines, outcomeLabel, time, timeOfDay, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
@@ -307,6 +307,7 @@ export class PbCallDetail extends HubElement {
       ['Encrypted', c.secure ? 'Yes (WSS and SRTP)' : 'No'],
       ['Recorded', c.recorded === undefined ? undefined : c.recorded ? 'Yes' : 'No'],
       ['Monitored', c.monitored === undefined ? undefined : c.monitored ? 'Yes' : 'No'],
+      ['Logged', logLines(c).join('; ') || undefined],
     ];
     return html`<dl>${rows.filter(([, v]) => v).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
   }

@@ -3,7 +3,7 @@ import { customElement, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { Directive, directive, PartType, type ElementPart, type PartInfo } from 'lit/directive.js';
 import type { CallRecord, HistoryFilter, HistoryQuery, StorageInfo } from '../../shared/api.ts';
-import { dayKey, dayLabel, duration, outcomeLabel, timeOfDay, who } from '../format.ts';
+import { dayKey, dayLabel, duration, logBadge, outcomeLabel, timeOfDay, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
@@ -596,7 +596,7 @@ export class PbHistory extends HubElement {
     const secs = c.outcome === 'answered' ? c.talkSeconds : undefined;
     const name = who(c);
     const number = c.remote.number && c.remote.number !== name ? c.remote.number : '';
-    const extra = [number, c.subject, secs !== undefined ? duration(secs) : c.ringSeconds ? `rang ${duration(c.ringSeconds)}` : '']
+    const extra = [number, c.subject, secs !== undefined ? duration(secs) : c.ringSeconds ? `rang ${duration(c.ringSeconds)}` : '', logBadge(c)]
       .filter(Boolean)
       .join(' · ');
     return html`<div class="item" role="listitem" aria-posinset=${r.index + 1} aria-setsize=${setsize}
