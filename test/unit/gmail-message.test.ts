@@ -103,6 +103,8 @@ describe('the Gmail call message', () => {
     const missed = record({ outcome: 'missed', answeredAt: undefined, talkSeconds: undefined, contact: undefined, remote: { number: '+12025550147', uri: 'sip:+12025550147@pbx.example' } });
     expect(read(missed).message.subject).to.equal('Call with +1 202 555 0147 · missed');
     expect(read(record({ direction: 'outbound', outcome: 'busy', answeredAt: undefined })).message.subject).to.match(/· outgoing · busy$/);
+    // Answered and hung up at once: a duration still, not a dangling separator.
+    expect(read(record({ talkSeconds: 0 })).message.subject).to.match(/· incoming · 0 s(ec)?$/);
   });
 
   it('holds everything the record says in both parts, with who wrote what', () => {

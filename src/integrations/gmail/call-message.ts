@@ -45,7 +45,7 @@ function shownNumber(number: string): string {
 interface DurationFormatLike {
   format(duration: { hours?: number; minutes?: number; seconds?: number }): string;
 }
-type DurationFormatCtor = new (locale?: string, options?: { style?: 'long' | 'short' | 'narrow' }) => DurationFormatLike;
+type DurationFormatCtor = new (locale?: string, options?: { style?: 'long' | 'short' | 'narrow'; secondsDisplay?: 'always' | 'auto' }) => DurationFormatLike;
 
 /** "3 min, 12 sec" through `Intl.DurationFormat` where the runtime has it, else "3 min 12 s". */
 export function duration(totalSeconds: number, locale?: string): string {
@@ -56,7 +56,8 @@ export function duration(totalSeconds: number, locale?: string): string {
   const DurationFormat = (Intl as unknown as { DurationFormat?: DurationFormatCtor }).DurationFormat;
   if (DurationFormat) {
     try {
-      return new DurationFormat(locale, { style: 'short' }).format(shown);
+      // A zero is left out unless asked for ("0 sec", not "").
+      return new DurationFormat(locale, { style: 'short', ...(whole === 0 ? { secondsDisplay: 'always' } : {}) }).format(shown);
     } catch {
       // An unknown locale: the plain form below.
     }
