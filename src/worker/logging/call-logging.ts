@@ -37,6 +37,8 @@ const WEBHOOK_SPACING_MS = 20;
 const CONSENT_MS = 10 * 60_000;
 
 const NOT_CONNECTED = 'Gmail is not connected: choose "Reconnect Gmail" in Settings';
+/** Kept (without the token) while the user means Gmail to be connected: after a restart it says "Reconnect". */
+const GMAIL_WANTED = 'gmail-connected';
 
 interface DemoMailbox {
   fetch: Fetch;
@@ -70,6 +72,13 @@ export class CallLogging {
   constructor(private readonly host: LoggingHost) {
     this.outbox = new DeliveryOutbox(host.store, host.book, (to) => this.destination(to), () => void this.refresh());
     self.addEventListener('online', () => void this.outbox.kick({ all: true }));
+    // The token died with the previous hub: if Gmail was connected then, it needs reconnecting now.
+    void host.store.getValue<boolean>(GMAIL_WANTED).then((wanted) => {
+      if (wanted && !this.gmail) {
+        this.gmailExpired = true;
+        void this.refresh();
+      }
+    }).catch(() => undefined);
     // A call made final has its deliveries queued (wrap-up.ts): send them.
     host.book.subscribe((change) => {
       if (!change.changed.includes('finalAt')) return;
@@ -204,6 +213,7 @@ export class CallLogging {
     // A minute early: a delivery never starts with a token about to run out.
     this.expiryTimer = setTimeout(() => this.expire(), Math.max(0, answer.expiresAt - Date.now() - 60_000));
     log.info('Gmail connected');
+    void this.host.store.setValue(GMAIL_WANTED, true).catch(() => undefined);
     void this.refresh();
     void this.outbox.kick({ all: true });
   }
@@ -215,6 +225,7 @@ export class CallLogging {
     this.demo = undefined;
     this.destinations.delete('gmail');
     clearTimeout(this.expiryTimer);
+    void this.host.store.deleteValue(GMAIL_WANTED).catch(() => undefined);
     // Tells Google to forget the grant too; best effort, the token is gone from here either way.
     if (token) void fetch(`https://oauth2.googleapis.com/revoke?token=${encodeURIComponent(token)}`, { method: 'POST' }).catch(() => undefined);
     void this.refresh();
