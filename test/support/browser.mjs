@@ -8,8 +8,9 @@ export async function startSite(options = {}) {
   return serve({ dir: process.env.PATCHBAY_DIST ?? 'dist', ...options });
 }
 
-export async function launch() {
-  return chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs(), headless: true });
+/** @param {{ args?: string[] }} [options] `args`: flags added to the usual ones (e.g. host-resolver rules) */
+export async function launch({ args = [] } = {}) {
+  return chromium.launch({ executablePath: chromiumPath(), args: [...chromiumArgs(), ...args], headless: true });
 }
 
 /** A browser profile (context) with `tabs` pages of the app open. */
