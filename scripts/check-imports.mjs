@@ -15,6 +15,7 @@ const MAY_IMPORT = {
   'worker/store/': ['worker/store/', 'worker/log.ts', 'shared/'],
   'worker/calls/': ['worker/calls/', 'worker/store/', 'worker/log.ts', 'shared/'],
   'worker/history/': ['worker/history/', 'worker/store/', 'worker/log.ts', 'shared/'],
+  'worker/contacts/': ['worker/contacts/', 'worker/store/', 'worker/log.ts', 'shared/'],
   'worker/sip/': ['worker/sip/', 'worker/calls/', 'worker/store/', 'worker/log.ts', 'shared/'],
   'worker/apps/': ['worker/apps/', 'worker/calls/', 'worker/store/', 'worker/log.ts', 'shared/'],
   'worker/demo/': ['worker/demo/', 'integrations/delivery.ts', 'shared/'],
