@@ -29,9 +29,14 @@ describe('call logging in the demo: a stand-in Gmail with nothing installed', ()
     await button(incoming(page), 'Answer').click();
     const card = callCard(page, 'Ada Lovelace');
     await card.getByText('In call').waitFor();
+    // Filed while talking: the user's own label goes to Gmail beside the call's type.
+    const record = page.getByLabel('Call record');
+    await record.getByRole('combobox', { name: /^Labels/ }).fill('renewals');
+    await record.getByRole('combobox', { name: /^Labels/ }).press('Enter');
+    await record.getByText('by you').waitFor();
     await button(card, 'Hang up').click();
-    await eventually(async () => (await mailbox(page)).some((m) => /Call with Ada Lovelace[\s\S]*incoming[\s\S]*Voice calls\/Incoming/.test(m)),
-      { message: 'the answered call in the mailbox, labelled Incoming', timeout: 15000 });
+    await eventually(async () => (await mailbox(page)).some((m) => /Call with Ada Lovelace[\s\S]*incoming[\s\S]*Voice calls\/Incoming[\s\S]*renewals/.test(m)),
+      { message: 'the answered call in the mailbox, labelled Incoming and renewals', timeout: 15000 });
     await page.getByLabel('Call record').getByText('Logged to Gmail').waitFor();
 
     // An outgoing call that meets a busy line is filed under Outbound, once.

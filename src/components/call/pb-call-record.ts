@@ -7,16 +7,21 @@ import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
 
-const CONTACT_FIELDS = [
-  ['contact.name', 'Name'],
+/** Shown as they are: what apps found that the user does not edit here. */
+const READ_ONLY = [
   ['contact.title', 'Title'],
-  ['contact.company', 'Company'],
-  ['contact.email', 'Email'],
   ['contact.address', 'Address'],
-  ['account', 'Account'],
-  ['opportunity', 'Opportunity'],
-  ['ticket', 'Ticket'],
-  ['subject', 'Subject'],
+] as const;
+
+/** The wrap-up, as the second seed lists it: edited during and after the call, saved as the user's. */
+const EDITABLE = [
+  ['contact.name', 'Name', 'name'],
+  ['contact.company', 'Company', 'organization'],
+  ['contact.email', 'Email', 'email'],
+  ['subject', 'Subject', 'off'],
+  ['account', 'Account', 'off'],
+  ['opportunity', 'Opportunity', 'off'],
+  ['ticket', 'Ticket', 'off'],
 ] as const;
 
 /**
@@ -42,6 +47,7 @@ export class PbCallRecord extends HubElement {
       dd { margin: 0; overflow-wrap: anywhere; }
       .by { font-size: 0.8em; color: var(--pb-muted); margin-left: 6px; }
       label { display: grid; gap: 4px; }
+      .fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(11em, 1fr)); gap: 8px; }
       textarea { font: inherit; color: var(--pb-text); background: var(--pb-surface); border: 1px solid var(--pb-border);
                  border-radius: 8px; padding: 0.5em 0.6em; min-height: 4.5em; resize: vertical; }
       textarea:focus-visible { outline: 3px solid var(--pb-accent); outline-offset: 1px; }
@@ -82,6 +88,23 @@ export class PbCallRecord extends HubElement {
     }
   }
 
+  /** What a field shows: the user's unsaved typing first, else the record's value. */
+  private shown(call: CallRecord, path: string): string {
+    if (this.pending?.id === call.id && path in this.pending.fields) {
+      const v = this.pending.fields[path];
+      return Array.isArray(v) ? v.join(', ') : String(v ?? '');
+    }
+    const v = getPath(call, path);
+    return Array.isArray(v) ? v.join(', ') : typeof v === 'string' ? v : '';
+  }
+
+  /** Labels used on the calls this tab knows, for suggestions. */
+  private knownLabels(): string[] {
+    const seen = new Set<string>();
+    for (const c of this.client?.calls.values() ?? []) for (const l of c.labels ?? []) seen.add(l);
+    return [...seen].sort((a, b) => a.localeCompare(b)).slice(0, 50);
+  }
+
   private tags(value: string): string[] {
     return value.split(',').map((t) => t.trim()).filter(Boolean);
   }
@@ -114,13 +137,20 @@ export class PbCallRecord extends HubElement {
               })}>Done</button>`}
       </header>
       <dl>
-        ${CONTACT_FIELDS.map(([path, label]) => {
+        ${READ_ONLY.map(([path, label]) => {
           const value = getPath(call, path);
           return typeof value === 'string' && value
             ? html`<dt>${label}</dt><dd>${value}${this.author(call, path)}</dd>`
             : nothing;
         })}
       </dl>
+      <div class="fields">
+        ${EDITABLE.map(([path, label, autocomplete]) => html`<label><span>${label}${this.author(call, path)}</span>
+          <input autocomplete=${autocomplete} type=${path === 'contact.email' ? 'email' : 'text'}
+            .value=${this.shown(call, path)}
+            @input=${(e: Event) => this.save(call, { [path]: (e.target as HTMLInputElement).value.trim() || null })}
+            @blur=${() => void this.flush()} /></label>`)}
+      </div>
       ${appsAreas.length
         ? html`<ul class="apps" aria-label="From apps">
             ${appsAreas.map(([id, area]) => html`<li>${this.client?.status.apps.find((a) => a.id === id)?.name ?? id}:
@@ -134,17 +164,25 @@ export class PbCallRecord extends HubElement {
           @blur=${() => void this.flush()}
         ></textarea>
       </label>
-      <label>Tags
-        <input
-          placeholder="comma separated"
-          .value=${(call.tags ?? []).join(', ')}
-          @change=${(e: Event) => {
-            const tags = this.tags((e.target as HTMLInputElement).value);
-            this.save(call, { tags: tags.length ? tags : null });
-            void this.flush();
-          }}
-        />
-      </label>
+      <div class="fields">
+        <label><span>Tags${this.author(call, 'tags')}</span>
+          <input placeholder="comma separated" autocomplete="off" .value=${this.shown(call, 'tags')}
+            @change=${(e: Event) => {
+              const tags = this.tags((e.target as HTMLInputElement).value);
+              this.save(call, { tags: tags.length ? tags : null });
+              void this.flush();
+            }} />
+        </label>
+        <label><span>Labels${this.author(call, 'labels')}</span>
+          <input placeholder="comma separated" autocomplete="off" list="pb-known-labels" .value=${this.shown(call, 'labels')}
+            @change=${(e: Event) => {
+              const labels = this.tags((e.target as HTMLInputElement).value);
+              this.save(call, { labels: labels.length ? labels : null });
+              void this.flush();
+            }} />
+          <datalist id="pb-known-labels">${this.knownLabels().map((l) => html`<option value=${l}></option>`)}</datalist>
+        </label>
+      </div>
       ${lookup || call.finalAt !== undefined
         ? nothing
         : html`<label class="inline"><input type="checkbox" .checked=${call.dontLog === true}
@@ -167,6 +205,7 @@ export class PbLookup extends HubElement {
     css`
       form { display: grid; gap: 8px; margin-top: 10px; }
       label { display: grid; gap: 4px; }
+      .fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(11em, 1fr)); gap: 8px; }
     `,
   ];
 

@@ -38,7 +38,7 @@ export class PbRecentCalls extends HubElement {
       <span class="actions">
         <button aria-label=${`Open the call with ${who(c)} for apps`} title="Show it in the panel; apps are told and may add to it"
           @click=${() => this.run(() => this.client!.api.openCall(c.id))}>Open</button>
-        <button aria-label=${`Call ${who(c)} back`} @click=${() => this.run(() => this.client!.api.dial(callBackTarget(c)))}>Call back</button>
+        <button aria-label=${`Call back ${who(c)}`} @click=${() => this.run(() => this.client!.api.dial(callBackTarget(c)))}>Call back</button>
       </span>
       <span class="meta muted">${describe(c)} · ${time(c.startedAt)}${secs !== undefined && c.outcome === 'answered' ? ` · ${duration(secs)}` : ''}</span>
     </li>`;
