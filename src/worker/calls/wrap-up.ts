@@ -10,6 +10,8 @@
  *                                 └──┘ edits, "Don't log"
  * ```
  * Calls ended before the hub stopped are found again by the store's `wrapUntil` index when it starts.
+ * One whose wrap-up ran out meanwhile waits until the plan knows where calls go (the site's
+ * configuration reaches the hub with the first tab): made final before that, it would go nowhere.
  */
 import type { CallRecord, LogEntry } from '../../shared/api.ts';
 import { hubError } from '../../shared/errors.ts';
@@ -21,9 +23,14 @@ import { logger } from '../log.ts';
 const log = logger('wrap-up');
 /** After a failed attempt to make a record final (a full disk), it is tried again this much later. */
 const RETRY_MS = 30_000;
+/** A call due while the plan is not ready is tried again this much later. */
+const NOT_READY_MS = 500;
 
-/** What final means for one record: its log entries, per destination (`pending` ones are queued). */
-export type LogPlan = (record: CallRecord, options: { log: boolean }) => Record<string, LogEntry>;
+/**
+ * What final means for one record: its log entries, per destination (`pending` ones are queued); or
+ * `undefined` while the destinations are not known yet, and the call stays in wrap-up.
+ */
+export type LogPlan = (record: CallRecord, options: { log: boolean }) => Record<string, LogEntry> | undefined;
 
 export class WrapUp {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -56,7 +63,9 @@ export class WrapUp {
     if (!record) throw hubError('NotFound', `No call with id ${id}`);
     if (record.state !== 'ended') throw hubError('InvalidState', 'The call is still going: hang up first, then Done');
     if (record.finalAt !== undefined) return record;
-    return this.finalize(id, options.log !== false);
+    const final = await this.finalize(id, options.log !== false);
+    if (!final) throw hubError('InvalidState', 'Call logging is still starting: press Done again in a moment');
+    return final;
   }
 
   /** "Don't log this call": kept on the record until it is final (then it is too late). */
@@ -75,20 +84,32 @@ export class WrapUp {
     const wait = Math.min(Math.max(0, record.wrapUntil - this.now()), 2 ** 31 - 1);
     this.timers.set(record.id, setTimeout(() => {
       this.timers.delete(record.id);
-      void this.finalize(record.id, true).catch((error: unknown) => {
-        log.warn(`call ${record.id} could not be made final; trying again`, error);
-        this.timers.set(record.id, setTimeout(() => this.schedule(record), RETRY_MS));
-      });
+      const again = (ms: number) => this.timers.set(record.id, setTimeout(() => this.schedule(record), ms));
+      void this.finalize(record.id, true).then(
+        (final) => {
+          if (!final) again(NOT_READY_MS);
+        },
+        (error: unknown) => {
+          log.warn(`call ${record.id} could not be made final; trying again`, error);
+          again(RETRY_MS);
+        },
+      );
     }, wait));
   }
 
-  private async finalize(id: string, logIt: boolean): Promise<CallRecord> {
+  /** Makes the call final; `undefined` when the plan is not ready (the call stays as it is). */
+  private async finalize(id: string, logIt: boolean): Promise<CallRecord | undefined> {
     clearTimeout(this.timers.get(id));
     this.timers.delete(id);
+    let notReady = false;
     const record = await this.book.settle(id, (current) => {
       if (current.finalAt !== undefined) return undefined;
       const at = this.now();
       const entries = this.plan(current, { log: logIt });
+      if (!entries) {
+        notReady = true;
+        return undefined;
+      }
       const queue: Delivery[] = Object.entries(entries)
         .filter(([, entry]) => entry.status === 'pending')
         .map(([to]) => ({ callId: id, to, queuedAt: at, due: at, attempts: 0 }));
@@ -97,6 +118,6 @@ export class WrapUp {
         queue,
       };
     });
-    return record;
+    return notReady ? undefined : record;
   }
 }

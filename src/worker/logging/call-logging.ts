@@ -106,8 +106,13 @@ export class CallLogging {
     return keys;
   }
 
-  /** A final record's log entries (wrap-up.ts queues the pending ones). */
-  plan(record: CallRecord, options: { log: boolean }): Record<string, LogEntry> {
+  /**
+   * A final record's log entries (wrap-up.ts queues the pending ones); `undefined` until a tab has
+   * passed config.json on. A hub that starts finds the calls whose wrap-up ran out while it was
+   * stopped due at once, before any tab has said where calls go: they wait for it.
+   */
+  plan(record: CallRecord, options: { log: boolean }): Record<string, LogEntry> | undefined {
+    if (!this.configured) return undefined;
     const at = Date.now();
     const which = this.host.settings().logCalls ?? 'all';
     const matched = Boolean(record.contact && Object.keys(record.contact).length) || Boolean(record.apps && Object.keys(record.apps).length);
