@@ -229,6 +229,36 @@ describe('call logging to Gmail and a webhook, for calls through Kamailio', () =
     assert.equal(mails(retried).length, 1);
   });
 
+  it('a wrap-up that ends while every tab is closed: the call is logged when a tab opens again', async () => {
+    // Another user of the site, with a 30-second wrap-up and Gmail not connected.
+    const { context, pages: [page] } = await openProfile(browser, site);
+    try {
+      await signIn(page, pbx, '1003', { remember: true });
+      await waitStatus(page, 'Registered');
+      await openCallLogging(page);
+      await page.getByLabel('Wrap-up before a call is logged').selectOption({ label: '30 seconds' });
+      const seen = hook.received.length;
+      await dial(other.page, '1003');
+      await incoming(page).waitFor();
+      await button(callCard(other.page, '1003'), 'Hang up').click();
+      await record(page).getByText(/^Logged when the wrap-up ends \(.+\), or at Done$/).waitFor();
+      const endedAt = Date.now();
+      await page.close();
+      // The wrap-up runs out while no hub runs; the next tab starts one.
+      await new Promise((r) => setTimeout(r, Math.max(0, endedAt + 31_000 - Date.now())));
+      assert.equal(hook.received.length, seen, 'nothing was sent while no tab was open');
+      const again = await openTab(context, site);
+      await waitStatus(again, 'Registered');
+      const post = await eventually(() => hook.received.slice(seen).find((r) => r.body?.call?.local?.uri?.includes('1003')),
+        { message: 'the call POSTed once a tab is open again' });
+      assert.equal(post.body.call.outcome, 'missed');
+      await again.getByText('Unlogged calls: 1 · Gmail is not connected: choose "Reconnect Gmail" in Settings').waitFor();
+      assert.equal(posts(post.body.call.id).length, 1);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('a call made final while the webhook cannot be reached arrives once it is back', async () => {
     await hook.stop();
     const before = google.messages.length;
