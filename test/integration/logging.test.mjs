@@ -229,6 +229,31 @@ describe('call logging to Gmail and a webhook, for calls through Kamailio', () =
     assert.equal(mails(retried).length, 1);
   });
 
+  it('a token Google no longer takes: the call waits, the panel asks to reconnect, and the call is filed once after', async () => {
+    google.revokeAll();
+    const before = google.messages.length;
+    const id = await newCall(async () => {
+      await dial(other.page, '1001');
+      await incoming(me.page).waitFor();
+      await button(callCard(other.page, '1001'), 'Hang up').click();
+    });
+    await gmailStatus(me.page).filter({ hasText: 'Gmail: the connection ran out. Calls wait to be logged until you reconnect.' }).waitFor();
+    await me.page.getByText(/^Unlogged calls: 1\b/).waitFor();
+    assert.ok(google.requests.some((r) => r.status === 401), 'Gmail answered 401');
+    assert.equal(google.messages.length, before);
+
+    const popup = me.page.waitForEvent('popup');
+    await button(me.page, 'Reconnect Gmail').click();
+    const window = await popup;
+    await eventually(() => window.isClosed(), { message: 'the popup closed by itself' });
+    await gmailStatus(me.page).filter({ hasText: /^Gmail: connected$/ }).waitFor();
+    await eventually(() => mails(id).length, { message: 'the call in Gmail after the reconnect' });
+    await eventually(async () => (await me.page.getByText(/^Unlogged calls:/).count()) === 0, { message: 'no unlogged calls' });
+    assert.deepEqual(await logLines(me.page), ['Logged to Gmail', 'Logged to webhook 1']);
+    assert.equal(mails(id).length, 1);
+    assert.equal(posts(id).length, 1);
+  });
+
   it('a wrap-up that ends while every tab is closed: the call is logged when a tab opens again', async () => {
     // Another user of the site, with a 30-second wrap-up and Gmail not connected.
     const { context, pages: [page] } = await openProfile(browser, site);
@@ -278,5 +303,11 @@ describe('call logging to Gmail and a webhook, for calls through Kamailio', () =
     await eventually(async () => (await me.page.getByText(/^Unlogged calls:/).count()) === 0, { message: 'no unlogged calls' });
     assert.deepEqual(await logLines(me.page), ['Logged to Gmail', 'Logged to webhook 1']);
     await checkPost(id, { direction: 'inbound', outcome: 'missed' });
+
+    // Over the whole file: no call reached the webhook twice with success, and none is in Gmail twice.
+    const accepted = hook.received.filter((r) => r.status === 200).map((r) => r.headers['idempotency-key']);
+    assert.equal(new Set(accepted).size, accepted.length, `each call accepted once by the webhook: ${accepted.join(' ')}`);
+    const filed = google.messages.map((m) => m.headers.get('message-id'));
+    assert.equal(new Set(filed).size, filed.length, 'each call filed once in Gmail');
   });
 });
