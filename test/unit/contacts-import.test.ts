@@ -70,13 +70,13 @@ describe('vCard import', () => {
     ]);
   });
 
-  it('reads an old Android export (2.1): quoted-printable UTF-8 with soft line breaks, bare types, N when FN is missing', async () => {
+  it('reads an old Android export (2.1): quoted-printable UTF-8 with soft line breaks, folding that keeps its space, bare types, N when FN is missing', async () => {
     const { contacts, skipped } = await parseVCards(await fixture('android-2.1-qp.vcf'), {});
     expect(skipped).to.deep.equal([]);
     expect(contacts).to.deep.equal([
       person({ name: '张三', emails: ['zhang.san@example.cn'], phones: [{ number: '13800138000', type: 'mobile' }, { number: '+861065529988', type: 'work' }] }),
       person({ name: 'Jürgen Müller (Büro Nord)', company: 'Bäckerei Müller GmbH', phones: [{ number: '0301234567', type: 'home' }, { number: '+49307654321' }] }),
-      person({ name: 'Anna Smith', phones: [{ number: '+447700900123', type: 'mobile' }] }),
+      person({ name: 'Anna Smith', title: 'Head of Research', phones: [{ number: '+447700900123', type: 'mobile' }] }),
     ]);
   });
 

@@ -30,20 +30,22 @@ interface Line {
 
 /**
  * The file's logical lines: CRLF, LF or CR; a line starting with a space or tab continues the one
- * before (RFC 6350 §3.2), as does the line after a quoted-printable line ending in `=` (vCard 2.1).
+ * before (RFC 6350 §3.2: that one space or tab goes; vCard 2.1 folds before a space and keeps it), as
+ * does the line after a quoted-printable line ending in `=` (vCard 2.1).
  */
 function* unfold(text: string): Generator<Line> {
   const eol = /\r\n|\n|\r/g;
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let current: { name: string; parts?: string[]; size: number; overlong: boolean } | undefined;
   let softBreak = false;
+  let version21 = false;
   while (start < text.length) {
     eol.lastIndex = start;
     const m = eol.exec(text);
     const end = m ? m.index : text.length;
     const first = text.charCodeAt(start);
     if (current && (softBreak || first === 32 || first === 9)) {
-      const from = softBreak ? start : start + 1;
+      const from = softBreak || version21 ? start : start + 1;
       current.size += end - from;
       if (current.size > MAX_LINE_CHARS) {
         current.overlong = true;
@@ -55,6 +57,8 @@ function* unfold(text: string): Generator<Line> {
       const head = NAME.exec(text.slice(start, Math.min(end, start + 130)));
       const name = head?.[2]!.toUpperCase() ?? '';
       const size = end - start;
+      if (name === 'BEGIN') version21 = false;
+      else if (name === 'VERSION') version21 = /^VERSION:\s*2\.1\s*$/i.test(text.slice(start, Math.min(end, start + 20)));
       const read = READ.has(name);
       current = { name, size, overlong: read && size > MAX_LINE_CHARS, parts: read && size <= MAX_LINE_CHARS ? [text.slice(start, end)] : undefined };
       // Quoted-printable is declared before the value's colon: look at the parameters only.
