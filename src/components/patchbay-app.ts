@@ -5,6 +5,7 @@ import { hubContext, type HubClient } from './hub-client.ts';
 import { HubElement } from './hub-element.ts';
 import type { SiteConfig } from './settings/pb-sign-in.ts';
 import { theme } from './theme.ts';
+import { CallAlerts, NOTIFICATIONS_WHY } from './call/call-alerts.ts';
 import './call/pb-active-call.ts';
 import './apps/pb-app-settings.ts';
 import './apps/pb-apps.ts';
@@ -37,6 +38,8 @@ export class PatchbayApp extends HubElement {
   /** Which view the panel shows; `?view=history` opens the history (manifest shortcut). */
   @state() view: 'phone' | 'history' = new URLSearchParams(location.search).get('view') === 'history' ? 'history' : 'phone';
   @state() private error = '';
+  /** "Allow notifications" is offered until the user answers it or says "Not now" (kept per profile). */
+  @state() private offerNotifications = CallAlerts.askable && localStorage.getItem('patchbay-notifications') !== 'later';
   private errorTimer?: ReturnType<typeof setTimeout>;
 
   static override styles = [
@@ -50,6 +53,7 @@ export class PatchbayApp extends HubElement {
       .banner { padding: 10px 12px; border-radius: var(--pb-radius); display: flex; gap: 8px; align-items: center;
                 justify-content: space-between; border: 1px solid var(--pb-border); background: var(--pb-surface); }
       .banner.warn { border-color: var(--pb-warn); }
+      .banner .actions { display: flex; gap: 6px; flex-wrap: wrap; }
       .banner.bad { border-color: var(--pb-bad); color: var(--pb-bad); font-weight: 600; }
       .who { font-size: 0.85em; }
       .status { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
@@ -90,6 +94,21 @@ export class PatchbayApp extends HubElement {
       ${s.state === 'offline' || (!c.online && !s.demo) ? html`<div class="banner warn">Offline: calls resume when the connection is back.</div>` : ''}
       ${c.mediaRole && c.media.micError ? html`<div class="banner warn" role="alert">${c.media.micError}</div>` : ''}
       ${s.storageError ? html`<div class="banner warn" role="alert">${s.storageError}</div>` : ''}
+      ${this.offerNotifications && s.state !== 'signed-out'
+        ? html`<div class="banner">
+            <span>${NOTIFICATIONS_WHY}</span>
+            <span class="actions">
+              <button @click=${async () => {
+                await CallAlerts.ask();
+                this.offerNotifications = false;
+              }}>Allow notifications</button>
+              <button @click=${() => {
+                localStorage.setItem('patchbay-notifications', 'later');
+                this.offerNotifications = false;
+              }}>Not now</button>
+            </span>
+          </div>`
+        : ''}
       ${s.logging.unlogged
         ? html`<div class="banner warn" role="status">
             <span>Unlogged calls: ${s.logging.unlogged}${s.logging.waiting ? html` · ${s.logging.waiting}` : ''}</span>

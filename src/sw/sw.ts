@@ -10,6 +10,7 @@ import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst, NetworkFirst } from 'workbox-strategies';
+import { ringTag, type NotificationChoice, type RingMessage } from '../shared/notifications.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (PrecacheEntry | string)[] };
 
@@ -56,6 +57,65 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('message', (event) => {
   if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+  const ring = event.data as RingMessage | null;
+  if (ring?.patchbay === 'ring' && typeof ring.id === 'string') event.waitUntil(showRing(ring));
+  if (ring?.patchbay === 'ring-over' && typeof ring.id === 'string') event.waitUntil(closeRing(ring.id));
+});
+
+/** Patchbay's open tabs, the focused one first, then the visible ones. */
+async function panels(): Promise<WindowClient[]> {
+  const all = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const ours = all.filter((c) => c.url.startsWith(scope.href));
+  const rank = (c: WindowClient) => (c.focused ? 0 : c.visibilityState === 'visible' ? 1 : 2);
+  return ours.sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * A ringing call as a system notification, only while no Patchbay tab has focus (a focused tab shows
+ * its own screen pop). One per call (its tag), kept until the user acts or the ringing stops.
+ */
+async function showRing(ring: Extract<RingMessage, { patchbay: 'ring' }>): Promise<void> {
+  if ((await panels()).some((c) => c.focused)) return;
+  if (Notification.permission !== 'granted') return;
+  await self.registration.showNotification(String(ring.title).slice(0, 200), {
+    body: String(ring.body).slice(0, 300),
+    tag: ringTag(ring.id),
+    requireInteraction: true,
+    icon: new URL('icons/icon-192.png', scope).href,
+    data: { id: ring.id },
+    actions: [
+      { action: 'answer', title: 'Answer' },
+      { action: 'decline', title: 'Decline' },
+    ],
+  } as NotificationOptions);
+}
+
+async function closeRing(id: string): Promise<void> {
+  for (const n of await self.registration.getNotifications({ tag: ringTag(id) })) n.close();
+}
+
+self.addEventListener('notificationclick', (event) => {
+  const id = (event.notification.data as { id?: unknown } | null)?.id;
+  event.notification.close();
+  if (typeof id !== 'string') return;
+  const action: NotificationChoice['action'] = event.action === 'answer' ? 'answer' : event.action === 'decline' ? 'decline' : 'open';
+  const done = (async () => {
+    const [tab] = await panels();
+    if (!tab) {
+      // No tab, no hub: the call is gone with it. Open the panel so the user sees what happened.
+      await self.clients.openWindow(scope.href);
+      return;
+    }
+    tab.postMessage({ patchbay: 'notification', action, id } satisfies NotificationChoice);
+    // Declining needs no window; answering and a click on the notification bring Patchbay forward.
+    if (action !== 'decline') await tab.focus().catch(() => undefined);
+  })();
+  // An event dispatched by script (not the browser) cannot be extended; what it asked is done all the same.
+  try {
+    event.waitUntil(done);
+  } catch {
+    void done;
+  }
 });
 
 // The first installation controls the open tabs at once (nothing older to replace), so what they

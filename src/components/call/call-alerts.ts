@@ -1,13 +1,21 @@
 /**
  * Tells the user about a ringing call when the panel is not in view: the tab title changes in every
- * tab, and the tab that plays audio shows one system notification (if the user allowed them).
+ * tab, and the tab that plays audio asks the service worker for one system notification per ringing
+ * call, with "Answer" and "Decline", which it shows only while no Patchbay tab has focus. What the user
+ * picks there comes back to a tab as a message and is done through the hub like a click in the panel.
+ * Without a service worker (a development server) the audio tab shows a plain notification instead.
  */
 import type { CallRecord } from '../../shared/api.ts';
+import { ringTag, type NotificationChoice, type RingMessage } from '../../shared/notifications.ts';
 import { who } from '../format.ts';
 import type { HubClient } from '../hub-client.ts';
 
+/** Why the panel asks for notifications: shown beside the button that asks. */
+export const NOTIFICATIONS_WHY = 'Allow notifications to see and answer calls while Patchbay is in the background.';
+
 export class CallAlerts {
-  private readonly shown = new Map<string, Notification>();
+  /** Calls this tab asked to be notified of, with the plain notification where there is no service worker. */
+  private readonly shown = new Map<string, Notification | undefined>();
   private readonly baseTitle = document.title;
 
   private pending = false;
@@ -22,13 +30,32 @@ export class CallAlerts {
         this.update();
       });
     });
+    navigator.serviceWorker?.addEventListener('message', (event: MessageEvent) => this.onChoice(event.data));
   }
 
-  /** Ask for notification permission; call from a user gesture (e.g. signing in). */
-  static async ask(): Promise<void> {
-    if ('Notification' in window && Notification.permission === 'default') {
-      await Notification.requestPermission().catch(() => undefined);
-    }
+  /** Whether the panel should offer "Allow notifications" (never asked yet, and the browser can show them). */
+  static get askable(): boolean {
+    return 'Notification' in window && Notification.permission === 'default';
+  }
+
+  /** Asks for notification permission: only from a user gesture, after saying why. */
+  static async ask(): Promise<NotificationPermission | undefined> {
+    if (!('Notification' in window)) return undefined;
+    if (Notification.permission === 'default') return Notification.requestPermission().catch(() => Notification.permission);
+    return Notification.permission;
+  }
+
+  private onChoice(data: unknown): void {
+    const choice = data as NotificationChoice | null;
+    if (choice?.patchbay !== 'notification' || typeof choice.id !== 'string') return;
+    const call = this.client.calls.get(choice.id);
+    if (!call) return;
+    const api = this.client.api;
+    const act = choice.action === 'answer' && call.state === 'ringing' ? api.answer(call.id)
+      : choice.action === 'decline' && call.state === 'ringing' ? api.sendToVoicemail(call.id)
+        : undefined;
+    act?.catch((error: Error) => document.querySelector('patchbay-app')?.dispatchEvent(new CustomEvent('pb-error', { detail: error.message })));
+    if (choice.action !== 'decline') window.focus();
   }
 
   private update(): void {
@@ -37,21 +64,32 @@ export class CallAlerts {
     if (document.title !== title) document.title = title;
     for (const [id, n] of this.shown) {
       if (!ringing.some((c) => c.id === id)) {
-        n.close();
+        n?.close();
         this.shown.delete(id);
+        this.post({ patchbay: 'ring-over', id });
       }
     }
-    if (!this.client.mediaRole || document.visibilityState === 'visible') return;
+    if (!this.client.mediaRole) return;
     for (const call of ringing) if (!this.shown.has(call.id)) this.notify(call);
   }
 
+  private post(message: RingMessage): boolean {
+    const worker = navigator.serviceWorker?.controller;
+    worker?.postMessage(message);
+    return Boolean(worker);
+  }
+
   private notify(call: CallRecord): void {
-    if (!('Notification' in window) || Notification.permission !== 'granted') return;
-    const n = new Notification(`Incoming call: ${who(call)}`, {
-      body: call.contact?.company ?? call.remote.number,
-      tag: `call-${call.id}`,
-      requireInteraction: true,
-    });
+    // "Grace Hopper · +1 555 0100 · Acme": who, the number if a name stands for it, the company.
+    const name = who(call);
+    const body = [name, name !== call.remote.number ? call.remote.number : undefined, call.contact?.company].filter(Boolean).join(' · ');
+    const title = 'Incoming call';
+    if (this.post({ patchbay: 'ring', id: call.id, title, body })) {
+      this.shown.set(call.id, undefined);
+      return;
+    }
+    if (document.visibilityState === 'visible' || !('Notification' in window) || Notification.permission !== 'granted') return;
+    const n = new Notification(title, { body, tag: ringTag(call.id), requireInteraction: true });
     n.onclick = () => {
       window.focus();
       n.close();

@@ -1,7 +1,6 @@
 import { html, css, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { SignInOptions } from '../../shared/api.ts';
-import { CallAlerts } from '../call/call-alerts.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
 import { theme } from '../theme.ts';
@@ -81,7 +80,6 @@ export class PbSignIn extends HubElement {
   }
 
   private async attempt(action: () => Promise<void>) {
-    void CallAlerts.ask();
     this.busy = true;
     this.error = '';
     try {
