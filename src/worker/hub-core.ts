@@ -94,9 +94,12 @@ export class Hub {
   static async start(build: string, dbName?: string): Promise<Hub> {
     const store = await CallStore.open(dbName);
     const book = new CallBook(store);
+    const settings: Settings = { ...DEFAULT_SETTINGS, ...((await store.getValue<Settings>(SETTINGS)) ?? {}) };
+    // Calls a crash left live get the user's wrap-up, like any other ending.
+    book.wrapUpMs = (settings.wrapUpSeconds ?? DEFAULT_WRAP_UP_SECONDS) * 1000;
     await book.recover();
     const hub = new Hub(store, book, build);
-    hub.applySettings({ ...DEFAULT_SETTINGS, ...((await store.getValue<Settings>(SETTINGS)) ?? {}) });
+    hub.applySettings(settings);
     await hub.wrapUp.start();
     void hub.autoSignIn();
     // History retention: now, then once a day for as long as the hub runs.
