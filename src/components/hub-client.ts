@@ -31,7 +31,7 @@ export class HubClient extends EventTarget {
   readonly tabId = crypto.randomUUID();
   readonly api: Remote<TabApi>;
   status: HubStatus = { state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: { ringtone: true }, apps: [], dialRequests: [],
-    logging: { gmail: 'unavailable', demoMailbox: false, webhooks: 0, unlogged: 0 } };
+    logging: { gmail: 'unavailable', demoMailbox: false, webhooks: 0, unlogged: 0 }, contacts: 0 };
   /** Live and recent calls, as the call feed tells them (a version missed is read again). */
   private readonly mirror = new CallMirror(
     () => undefined,

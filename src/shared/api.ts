@@ -5,6 +5,8 @@
 
 // The call record and its parts: one schema (record.ts), these types inferred from it.
 import type { Author, CallRecord } from './record.ts';
+import type { ContactInput, StoredContact } from './contacts.ts';
+export type { ContactInput, StoredContact } from './contacts.ts';
 
 export type {
   Author, CallDirection, CallEvent, CallEventType, CallOutcome, CallRecord, CallState, Contact, LogEntry, Party, Provenance, RecordKind,
@@ -131,6 +133,8 @@ export interface HubStatus {
   dialRequests: DialRequest[];
   /** Where final calls are logged, and how that goes. */
   logging: LoggingStatus;
+  /** How many contacts the address book holds (the panel reads them again when it changes). */
+  contacts: number;
 }
 
 /**
@@ -156,6 +160,29 @@ export interface LoggingConfig {
   gmail?: { clientId: string };
   /** Each final call is POSTed to each of these, in this order (`webhook-1`, `webhook-2`…). */
   webhooks?: { url: string; token?: string }[];
+}
+
+/** One number of a contact that matches what the user typed (dial by name). */
+export interface ContactMatch {
+  contactId: string;
+  name: string;
+  company?: string;
+  /** E.164, or as typed (an extension). */
+  number: string;
+  /** mobile, work, home, main, fax, other, or the source's own label. */
+  type?: string;
+  favourite?: boolean;
+}
+
+/** A contact apps wrote on a call that is not in the address book yet, offered to save. */
+export interface SuggestedContact {
+  name: string;
+  company?: string;
+  email?: string;
+  number: string;
+  /** The app that wrote it, and the call. */
+  by: string;
+  callId: string;
 }
 
 /** A message in the demo's stand-in mailbox. */
@@ -308,6 +335,21 @@ export interface TabApi {
   demoMailbox(): Promise<DemoMessage[]>;
   /** Tries every waiting delivery now. */
   retryLogging(): Promise<void>;
+
+  // Contacts
+  /** Contacts matching what was typed (name, company, any part of a number), one option per number. */
+  searchContacts(query: string, limit?: number): Promise<ContactMatch[]>;
+  favouriteContacts(): Promise<StoredContact[]>;
+  listContacts(options?: { query?: string; offset?: number; limit?: number }): Promise<{ contacts: StoredContact[]; total: number }>;
+  /** Adds a contact (no id) or replaces one. */
+  saveContact(contact: ContactInput, id?: string): Promise<StoredContact>;
+  setFavourite(id: string, favourite: boolean): Promise<StoredContact>;
+  deleteContacts(ids: string[]): Promise<void>;
+  /** A vCard (3.0, 4.0, 2.1) or CSV (Google, Outlook) file's text. */
+  importContacts(text: string, format: 'vcard' | 'csv'): Promise<{ added: number; duplicates: number; skipped: { index: number; reason: string }[] }>;
+  exportContacts(format: 'vcard' | 'csv'): Promise<string>;
+  /** Contacts apps found on recent calls that the book does not have. */
+  suggestedContacts(): Promise<SuggestedContact[]>;
 
   /** One page of the history, newest first; read with cursors, never the whole store. */
   history(query: HistoryQuery): Promise<HistoryPage>;

@@ -1,8 +1,9 @@
 /**
  * The hub: one PBX session, the call book, the media bridge and the tabs that are connected.
  */
-import type { CallRecord, DemoMessage, HubStatus, MediaHost, Settings, SignInOptions, TabControl } from '../shared/api.ts';
+import type { CallRecord, DemoMessage, HubStatus, MediaHost, Settings, SignInOptions, SuggestedContact, TabControl } from '../shared/api.ts';
 import { CallLogging } from './logging/call-logging.ts';
+import { ContactBook } from './contacts/contact-book.ts';
 import { WrapUp } from './calls/wrap-up.ts';
 import { AppOutbox } from './apps/app-outbox.ts';
 import { checkApps, type RegisteredApp } from './apps/app-registry.ts';
@@ -46,7 +47,7 @@ export class Hub {
   readonly phone: SipPhone;
   private statusValue: HubStatus = {
     state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: DEFAULT_SETTINGS, apps: [], dialRequests: [],
-    logging: { gmail: 'unavailable', demoMailbox: false, webhooks: 0, unlogged: 0 },
+    logging: { gmail: 'unavailable', demoMailbox: false, webhooks: 0, unlogged: 0 }, contacts: 0,
   };
   private readonly statusListeners = new Set<(s: HubStatus) => void>();
   private readonly tabs = new Map<string, Tab>();
@@ -65,6 +66,8 @@ export class Hub {
   readonly logging: CallLogging;
   /** Ended calls' wrap-up, until they are final. */
   readonly wrapUp: WrapUp;
+  /** The address book: dial by name, caller ID. */
+  readonly contacts: ContactBook;
 
   private constructor(
     readonly store: CallStore,
@@ -89,6 +92,40 @@ export class Hub {
       onStatus: (logging) => this.setStatus({ logging }),
     });
     this.wrapUp = new WrapUp(book, store, (record, options) => this.logging.plan(record, options));
+    this.contacts = new ContactBook(store);
+    const count = () => this.setStatus({ contacts: this.contacts.size });
+    this.contacts.onChange(count);
+    void this.contacts.ready.then(count, (error: unknown) => log.warn('could not read the contacts', error));
+    // Caller ID: a known number shows its contact from the first ring, before any app answers.
+    book.enrich = (record) => this.callerId(record);
+  }
+
+  /** A new call's record with the contact its number belongs to (provenance `contacts`), if any. */
+  private callerId(record: CallRecord): CallRecord {
+    if (record.contact?.name) return record;
+    const c = this.contacts.lookup(record.remote.number);
+    if (!c) return record;
+    const contact = { name: c.name, ...(c.company ? { company: c.company } : {}), ...(c.title ? { title: c.title } : {}), ...(c.emails[0] ? { email: c.emails[0] } : {}) };
+    const provenance = { ...record.provenance };
+    for (const k of Object.keys(contact)) provenance[`contact.${k}`] = { by: 'contacts', at: record.startedAt };
+    return { ...record, contact, provenance };
+  }
+
+  /** Contacts apps wrote on recent calls whose number the book does not know: offered to save. */
+  async suggestedContacts(): Promise<SuggestedContact[]> {
+    await this.contacts.ready;
+    const out = new Map<string, SuggestedContact>();
+    for (const r of await this.book.list({ limit: 500 })) {
+      const name = r.contact?.name;
+      const by = r.provenance['contact.name']?.by;
+      if (!name || !r.remote.number || by === 'contacts' || out.has(r.remote.number) || this.contacts.lookup(r.remote.number)) continue;
+      out.set(r.remote.number, {
+        name, number: r.remote.number, by: by ?? 'user', callId: r.id,
+        ...(r.contact?.company ? { company: r.contact.company } : {}), ...(r.contact?.email ? { email: r.contact.email } : {}),
+      });
+      if (out.size >= 20) break;
+    }
+    return [...out.values()];
   }
 
   static async start(build: string, dbName?: string): Promise<Hub> {

@@ -19,6 +19,16 @@ const callIdArg = (value: unknown): string => parse(callId, value, 'call id');
 const MediaSchema = v.picklist(['none', 'connecting', 'connected', 'failed'], 'a media state');
 const PatchOptionsSchema = v.optional(v.object({ ifVersion: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))) }), {});
 
+const FormatSchema = v.picklist(['vcard', 'csv'], 'vcard or csv');
+const ContactIdSchema = v.pipe(v.string('a contact id'), v.uuid('a contact id'));
+const ListContactsSchema = v.optional(v.strictObject({
+  query: v.optional(textSchema(100)),
+  offset: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
+}), {});
+/** The largest contacts file read (the panel refuses bigger ones before reading them). */
+const MAX_CONTACTS_FILE = 64 * 1024 * 1024;
+
 const SignInSchema = v.object({
   server: textSchema(512),
   aor: textSchema(512),
@@ -177,6 +187,53 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
     },
     async retryLogging() {
       await (await ready).logging.retry();
+    },
+    async searchContacts(query: string, limit?: number) {
+      const hub = await ready;
+      await hub.contacts.ready;
+      const n = parse(v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(50)), 8), limit, 'limit');
+      return hub.contacts.search(text(query, 'search', 100), n);
+    },
+    async favouriteContacts() {
+      const hub = await ready;
+      await hub.contacts.ready;
+      return hub.contacts.favourites();
+    },
+    async listContacts(options) {
+      const hub = await ready;
+      await hub.contacts.ready;
+      return hub.contacts.list(parse(ListContactsSchema, options, 'options'));
+    },
+    async saveContact(contact, id) {
+      const hub = await ready;
+      return hub.contacts.save(contact, id === undefined ? undefined : parse(ContactIdSchema, id, 'contact id'));
+    },
+    async setFavourite(id, favourite) {
+      return (await ready).contacts.setFavourite(parse(ContactIdSchema, id, 'contact id'), parse(v.boolean(), favourite, 'favourite'));
+    },
+    async deleteContacts(ids) {
+      await (await ready).contacts.remove(parse(v.pipe(v.array(ContactIdSchema), v.maxLength(100_000)), ids, 'contact ids'));
+    },
+    async importContacts(file, format) {
+      const hub = await ready;
+      const body = parse(v.pipe(v.string('the text of a file'), v.maxLength(MAX_CONTACTS_FILE, 'a file of at most 64 MB')), file, 'Import');
+      const kind = parse(FormatSchema, format, 'format');
+      const options = { defaultCountry: hub.settings.defaultCountry };
+      const { parseVCards } = await import('./contacts/vcard.ts');
+      const { parseContactsCsv } = await import('./contacts/csv.ts');
+      const read = kind === 'vcard' ? await parseVCards(body, options) : await parseContactsCsv(body, options);
+      const { added, duplicates } = await hub.contacts.addMany(read.contacts);
+      return { added, duplicates, skipped: read.skipped.slice(0, 100) };
+    },
+    async exportContacts(format) {
+      const hub = await ready;
+      await hub.contacts.ready;
+      const kind = parse(FormatSchema, format, 'format');
+      if (kind === 'vcard') return (await import('./contacts/vcard.ts')).writeVCards(hub.contacts.all());
+      return (await import('./contacts/csv.ts')).writeContactsCsv(hub.contacts.all());
+    },
+    async suggestedContacts() {
+      return (await ready).suggestedContacts();
     },
     async history(query: HistoryQuery) {
       const q = parseHistoryQuery(query);

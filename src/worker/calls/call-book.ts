@@ -132,7 +132,11 @@ export class CallBook {
     return () => this.listeners.delete(listener);
   }
 
-  create(record: CallRecord): Promise<CallRecord> {
+  /** Adds what the hub knows at once to a new call (caller ID from the contacts). */
+  enrich: (record: CallRecord) => CallRecord = (record) => record;
+
+  create(created: CallRecord): Promise<CallRecord> {
+    const record = this.enrich(created);
     this.live.set(record.id, record);
     return this.commit(record, 'created', Object.keys(record));
   }

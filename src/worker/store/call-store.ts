@@ -16,9 +16,12 @@
  *     exactly the calls waiting to become final); `deliveries` holds each final call's pending
  *     deliveries (the logging outbox), written in the transaction that makes the call final and
  *     deleted in the one that records the outcome.
+ * v5: `contacts`, the address book (shared/contacts.ts), by id. The hub searches it in memory
+ *     (contacts/contact-book.ts): the store only keeps it.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { CallRecord } from '../../shared/api.ts';
+import type { StoredContact } from '../../shared/contacts.ts';
 import { hubError } from '../../shared/errors.ts';
 import { phoneNumbersReady } from '../../shared/phone-number.ts';
 import { entryOf, withTerms, type Category, type Searchable, type SearchEntry } from './search-index.ts';
@@ -32,6 +35,10 @@ export interface PatchbayDB extends DBSchema {
     key: string;
     value: CallRecord;
     indexes: { startedAt: number; state: string; time: TimeKey; wrapUntil: number };
+  };
+  contacts: {
+    key: string;
+    value: StoredContact;
   };
   deliveries: {
     key: [callId: string, to: string];
@@ -62,7 +69,7 @@ export interface Delivery {
 }
 
 export const DB_NAME = 'patchbay';
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 /** The hub keeps its settings under this kv key (hub-core.ts); the v2 migration reads the country. */
 const SETTINGS_KEY = 'settings';
 
@@ -139,6 +146,7 @@ export class CallStore {
           tx.objectStore('calls').createIndex('wrapUntil', 'wrapUntil');
           db.createObjectStore('deliveries', { keyPath: ['callId', 'to'] }).createIndex('due', 'due');
         }
+        if (oldVersion < 5) db.createObjectStore('contacts', { keyPath: 'id' });
       },
     });
     const store = new CallStore(db);
@@ -255,6 +263,24 @@ export class CallStore {
 
   countDeliveries(): Promise<number> {
     return this.db.count('deliveries');
+  }
+
+  allContacts(): Promise<StoredContact[]> {
+    return this.db.getAll('contacts');
+  }
+
+  /** Writes contacts and deletes ids in one transaction: all or none. A full disk rejects with `QuotaExceeded`. */
+  async putContacts(contacts: StoredContact[], deleted: string[] = []): Promise<void> {
+    const tx = this.db.transaction('contacts', 'readwrite');
+    const writes: Promise<unknown>[] = [tx.done];
+    try {
+      for (const c of contacts) writes.push(tx.store.put(c));
+      for (const id of deleted) writes.push(tx.store.delete(id));
+      await Promise.all(writes);
+    } catch (error) {
+      fail(tx, writes);
+      throw storageError(error, 'the contacts');
+    }
   }
 
   async putDelivery(delivery: Delivery): Promise<void> {
