@@ -24,11 +24,47 @@ function sipGrammarOnce(): Plugin {
   };
 }
 
+/**
+ * The hub starts before the panel's bundle runs: a one-line script early in <head> creates the
+ * SharedWorker and leaves it on `self.patchbayHub`, which the panel's HubClient adopts (hub-client.ts).
+ * The worker is started by a task on this page's main thread, which the panel's first task (its
+ * bundle and first render, 50 to 80 ms on 2 cores) would otherwise hold up: the script blocks the
+ * parser (it is tiny) so that the worker's start comes first. Its URL for the hub is the one the
+ * panel's bundle resolves (`hub.js` beside it). Build only: the dev server serves the hub from its
+ * source path, and the panel starts it itself.
+ */
+function earlyHub(): Plugin {
+  const fileName = 'hub-start.js';
+  const source = [
+    '// Starts the hub (a module SharedWorker) before the panel\'s bundle runs; the panel adopts it (hub-client.ts).',
+    "if ('SharedWorker' in self && !self.patchbayHub) {",
+    "  self.patchbayHub = new SharedWorker(new URL('hub.js', document.currentScript.src), { type: 'module', name: 'patchbay-hub' });",
+    '}',
+    '',
+  ].join('\n');
+  return {
+    name: 'patchbay:early-hub',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName, source });
+    },
+    transformIndexHtml: {
+      order: 'post',
+      // Right after the Content-Security-Policy, which applies to what follows it.
+      handler(html) {
+        const csp = /<meta\s+http-equiv="Content-Security-Policy"[^>]*>/;
+        if (!csp.test(html)) throw new Error('index.html has no Content-Security-Policy meta: revisit earlyHub in vite.config.ts');
+        return html.replace(csp, (meta) => `${meta}\n    <script src="./${fileName}"></script>`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   // Relative URLs: the built site works from any static host under any base path.
   base: './',
   define: { __BUILD_ID__: JSON.stringify(buildId) },
-  plugins: [sipGrammarOnce(), sdk(), pwa()],
+  plugins: [sipGrammarOnce(), earlyHub(), sdk(), pwa()],
   build: { target: 'es2022', sourcemap: true, outDir: 'dist' },
   worker: {
     format: 'es',

@@ -30,6 +30,8 @@ export class HubChange extends Event {
 export class HubClient extends EventTarget {
   readonly tabId = crypto.randomUUID();
   readonly api: Remote<TabApi>;
+  /** The hub has told this tab its status (until then `status` is a placeholder). */
+  statusKnown = false;
   status: HubStatus = { state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: { ringtone: true }, apps: [], dialRequests: [],
     logging: { gmail: 'unavailable', demoMailbox: false, webhooks: 0, unlogged: 0 }, contacts: 0 };
   /** Live and recent calls, as the call feed tells them (a version missed is read again). */
@@ -62,8 +64,11 @@ export class HubClient extends EventTarget {
 
   constructor() {
     super();
-    // Written inline so the bundler finds the hub and builds it as a module worker.
-    const worker = new SharedWorker(new URL('../worker/hub.ts', import.meta.url), { type: 'module', name: 'patchbay-hub' });
+    // The built page starts the hub from a one-line script in <head> (vite.config.ts, earlyHub) before
+    // this bundle runs: adopt that worker. Otherwise (dev server, tests) start it here,
+    // written inline so the bundler finds the hub and builds it as a module worker.
+    const early = globalThis as { patchbayHub?: SharedWorker };
+    const worker = (early.patchbayHub ??= new SharedWorker(new URL('../worker/hub.ts', import.meta.url), { type: 'module', name: 'patchbay-hub' }));
     this.api = wrap<TabApi>(worker.port);
     this.media = new PeerMedia((callId, media) => void this.api.reportMedia(callId, media));
     this.media.onMicError = () => this.changed('media');
@@ -114,6 +119,7 @@ export class HubClient extends EventTarget {
 
   private setStatus(s: HubStatus): void {
     this.status = s;
+    this.statusKnown = true;
     this.changed('status');
   }
 

@@ -129,7 +129,10 @@ export class PatchbayApp extends HubElement {
 
   override render() {
     const c = this.client;
-    if (!c) return html`<p>Starting…</p>`;
+    // Nothing to show before the hub has said who is signed in: the page's first task stays short, so
+    // the hub (a worker started from this tab's process) starts at once, and a remembered sign-in
+    // never flashes the sign-in form.
+    if (!c?.statusKnown) return html`<p>Starting…</p>`;
     const s = c.status;
     const signedIn = s.state !== 'signed-out' && s.state !== 'failed';
     const live = c.liveCalls;
