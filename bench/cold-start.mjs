@@ -176,9 +176,9 @@ export async function runColdStart({ browser, site, baseline, repeat = 5 }) {
         step('the panel\'s DOMContentLoaded (its module script has run)', 'dcl'),
         step('the hub worker is created (its performance.timeOrigin)', 'worker', 'dcl'),
         step('hub.js starts evaluating (fetched, compiled)', 'evaluating', 'worker'),
-        step('the hub constructs its WebSocket (IndexedDB opened, sign-in recalled)', 'wsNew', 'evaluating'),
-        step('the WebSocket is open', 'wsOpen', 'wsNew'),
-        step('the tab\'s status reads "Registered" (REGISTER, 401, REGISTER, 200, status to the tab)', 'registered', 'wsOpen'),
+        step('the hub constructs its WebSocket (IndexedDB opened, the remembered server read)', 'wsNew', 'evaluating'),
+        step('the WebSocket is open (meanwhile the store opens and the sign-in is decrypted)', 'wsOpen', 'wsNew'),
+        step('the tab\'s status reads "Registered" (sign-in decrypted, REGISTER, 401, REGISTER, 200, status to the tab)', 'registered', 'wsOpen'),
       ];
     } finally {
       await ctx.close();

@@ -5,14 +5,33 @@
 import { expose } from 'comlink';
 import { Hub } from './hub-core.ts';
 import { logger } from './log.ts';
+import { preconnect } from './sip/preconnect.ts';
+import { warmUpSip } from './sip/sip-phone.ts';
+import { rememberedServer } from './store/credentials.ts';
 import { createTabApi } from './tab-api.ts';
 
 declare const self: SharedWorkerGlobalScope;
 declare const __BUILD_ID__: string;
 
 const log = logger('hub');
+// The remembered sign-in's WebSocket opens while the store opens and the sign-in is decrypted.
+void rememberedServer().then((server) => server && preconnect(server));
 const ready = Hub.start(__BUILD_ID__);
 ready.catch((error) => log.error('the hub could not start', error));
+// While IndexedDB opens, one step a task: the sign-in that follows finds sip.js ready.
+const warmUp = (steps: (() => void)[]) => {
+  const [step, ...rest] = steps;
+  if (!step) return;
+  setTimeout(() => {
+    try {
+      step();
+    } catch (error) {
+      log.warn('sip.js warm-up', error);
+    }
+    warmUp(rest);
+  });
+};
+warmUp(warmUpSip);
 
 self.addEventListener('connect', (event) => {
   const port = (event as MessageEvent).ports[0];

@@ -2,10 +2,11 @@
  * "Remember me": the sign-in options encrypted with AES-GCM under a non-extractable WebCrypto key.
  * Both the key and the ciphertext live in IndexedDB (never localStorage). The key cannot be read out
  * by any script, so a copy of the stored data is useless elsewhere; anyone who can use this browser
- * profile on this site can still sign in with it.
+ * profile on this site can still sign in with it. The server's URL is kept in clear beside them (as
+ * the last account is): the hub opens a WebSocket to it while it still opens the store and decrypts.
  */
 import type { SignInOptions } from '../../shared/api.ts';
-import type { CallStore } from './call-store.ts';
+import { DB_NAME, type CallStore } from './call-store.ts';
 
 const KEY = 'credentials-key';
 const DATA = 'credentials';
@@ -13,6 +14,8 @@ const DATA = 'credentials';
 interface Sealed {
   iv: Uint8Array<ArrayBuffer>;
   data: ArrayBuffer;
+  /** The sign-in's server, in clear (absent from what was remembered before it was kept). */
+  server?: string;
 }
 
 async function key(store: CallStore): Promise<CryptoKey> {
@@ -27,7 +30,7 @@ export async function remember(store: CallStore, options: SignInOptions): Promis
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const plain = new TextEncoder().encode(JSON.stringify({ ...options, remember: true }));
   const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await key(store), plain);
-  await store.setValue(DATA, { iv, data } satisfies Sealed);
+  await store.setValue(DATA, { iv, data, server: options.server } satisfies Sealed);
 }
 
 export async function recall(store: CallStore): Promise<SignInOptions | undefined> {
@@ -45,4 +48,41 @@ export async function recall(store: CallStore): Promise<SignInOptions | undefine
 export async function forget(store: CallStore): Promise<void> {
   await store.deleteValue(DATA);
   await store.deleteValue(KEY);
+}
+
+/**
+ * The remembered sign-in's server, read on a connection of its own so that it need not wait for the
+ * store to open and recover. Never creates the database (the store does, at its version).
+ */
+export function rememberedServer(name = DB_NAME): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let request: IDBOpenDBRequest;
+    try {
+      request = indexedDB.open(name);
+    } catch {
+      resolve(undefined);
+      return;
+    }
+    request.onupgradeneeded = () => request.transaction?.abort();
+    request.onerror = (event) => {
+      event.preventDefault();
+      resolve(undefined);
+    };
+    request.onsuccess = () => {
+      const db = request.result;
+      db.onversionchange = () => db.close();
+      const done = (server?: unknown) => {
+        db.close();
+        resolve(typeof server === 'string' ? server : undefined);
+      };
+      if (!db.objectStoreNames.contains('kv')) return done();
+      try {
+        const get = db.transaction('kv', 'readonly').objectStore('kv').get(DATA);
+        get.onsuccess = () => done((get.result as Partial<Sealed> | undefined)?.server);
+        get.onerror = () => done();
+      } catch {
+        done();
+      }
+    };
+  });
 }
