@@ -3,6 +3,7 @@
  * and the speaker, and answers the hub's offer/answer requests.
  */
 import type { CallRecord, MediaHost } from '../shared/api.ts';
+import { afterPaint } from './after-paint.ts';
 
 interface Leg {
   pc: RTCPeerConnection;
@@ -22,6 +23,7 @@ const SETTLE_MS = 20;
 export class PeerMedia implements MediaHost {
   private readonly legs = new Map<string, Leg>();
   private readonly ringer = new Ringer();
+  private ringWanted = false;
   /** Why the microphone could not be opened, for the panel to say so. */
   micError = '';
   onMicError?: (message: string) => void;
@@ -166,7 +168,9 @@ export class PeerMedia implements MediaHost {
   }
 
   async ring(on: boolean): Promise<void> {
-    if (on) this.ringer.start();
+    // The ringtone (an AudioContext, made on the first call) starts once the screen pop is painted.
+    this.ringWanted = on;
+    if (on) afterPaint(() => this.ringWanted && this.ringer.start());
     else this.ringer.stop();
   }
 

@@ -1,7 +1,8 @@
-import { html, css, nothing } from 'lit';
+import { html, css, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { CallRecord, FieldPatch } from '../../shared/api.ts';
 import { getPath } from '../../shared/paths.ts';
+import { afterPaint } from '../after-paint.ts';
 import { describe, logLines, time, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
@@ -58,6 +59,24 @@ export class PbCallRecord extends HubElement {
       ul.log { margin: 0; padding: 0; list-style: none; font-size: 0.85em; }
     `,
   ];
+
+  /** The ringing call whose record may show: set once its screen pop has been painted. */
+  private ringingShown: string | undefined;
+
+  /**
+   * A call that starts ringing shows its screen pop (pb-incoming-call) first; its record follows
+   * once that is painted, so the two never share the frame that pops the call.
+   */
+  protected override shouldUpdate(changed: PropertyValues): boolean {
+    const call = this.client?.focus;
+    if (!call || call.state !== 'ringing' || call.id === this.ringingShown) return super.shouldUpdate(changed);
+    const id = call.id;
+    afterPaint(() => {
+      this.ringingShown = id;
+      this.requestUpdate();
+    });
+    return false;
+  }
 
   /** "CRM", "you", "the PBX": who wrote a field. */
   private author(call: CallRecord, path: string) {

@@ -1,4 +1,4 @@
-import { html, css } from 'lit';
+import { html, css, type PropertyValues } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { CallRecord } from '../../shared/api.ts';
 import { callBackTarget, describe, duration, time, who } from '../format.ts';
@@ -30,6 +30,23 @@ export class PbRecentCalls extends HubElement {
     `,
   ];
 
+  /**
+   * The calls last rendered, by id and version, and the day (a time shows its date once it is not
+   * today's): a change to live calls only, such as a call ringing, renders nothing here.
+   */
+  private shown = '';
+
+  private list(): CallRecord[] {
+    return this.client?.recentCalls.filter((c) => c.state === 'ended' && c.kind !== 'lookup').slice(0, 30) ?? [];
+  }
+
+  protected override shouldUpdate(changed: PropertyValues): boolean {
+    const shown = `${new Date().toDateString()} ${this.list().map((c) => `${c.id}@${c.version}`).join(' ')}`;
+    if (shown === this.shown && this.hasUpdated && changed.size === 0) return false;
+    this.shown = shown;
+    return true;
+  }
+
   private item(c: CallRecord) {
     const secs = c.talkSeconds ?? (c.state === 'ended' ? 0 : undefined);
     return html`<li data-outcome=${c.outcome ?? c.state}>
@@ -45,7 +62,7 @@ export class PbRecentCalls extends HubElement {
   }
 
   override render() {
-    const calls = this.client?.recentCalls.filter((c) => c.state === 'ended' && c.kind !== 'lookup').slice(0, 30) ?? [];
+    const calls = this.list();
     return html`<section class="card">
       <h2 id="recent">Recent calls</h2>
       ${calls.length
