@@ -39,7 +39,7 @@ export async function runCaller({ browser, site, baseline, calls = 20, warmup = 
     await signIn(panel, pbx, '1002');
     await waitStatus(panel, 'Registered', 15000);
     for (let i = 0; i < warmup + calls; i++) {
-      await panel.getByRole('textbox', { name: 'Number' }).fill(CALLEE);
+      await panel.getByRole('combobox', { name: 'Number' }).fill(CALLEE);
       // The click's own time, on the page's epoch clock, before any handler runs.
       await panel.evaluate(() => document.addEventListener('click', () => (window.clickedAt = performance.timeOrigin + performance.now()), { capture: true, once: true }));
       pbx.resetCounts();

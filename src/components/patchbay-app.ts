@@ -17,6 +17,7 @@ import './call/pb-incoming-call.ts';
 import './call/pb-recent-calls.ts';
 import './settings/pb-settings.ts';
 import './settings/pb-call-logging.ts';
+import './settings/pb-contacts.ts';
 import './settings/pb-sign-in.ts';
 import './settings/pb-status.ts';
 
@@ -176,6 +177,7 @@ export class PatchbayApp extends HubElement {
               <div class="right">
                 <pb-call-record class="record"></pb-call-record>
                 <pb-apps class="apps"></pb-apps>
+                <pb-contacts class="settings"></pb-contacts>
                 <pb-settings class="settings"></pb-settings>
                 <pb-call-logging class="settings"></pb-call-logging>
                 <pb-app-settings class="settings"></pb-app-settings>

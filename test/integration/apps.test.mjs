@@ -24,7 +24,7 @@ describe('apps in the panel enrich every call', () => {
   });
 
   it('two apps enrich a ringing call, each building on the other, and the panel shows who wrote what', async () => {
-    await caller.page.getByRole('textbox', { name: 'Number' }).fill('1001');
+    await caller.page.getByRole('combobox', { name: 'Number' }).fill('1001');
     await button(caller.page, 'Call').click();
     await incoming(page).waitFor();
     // The CRM knows the number; the helpdesk only reacts to the company the CRM wrote.

@@ -29,7 +29,7 @@ describe('calls between two browsers through Kamailio', () => {
 
   it('declining stops the ringing and tells the caller', async () => {
     const [a, b] = [await make('1001'), await make('1002')];
-    await a.page.getByRole('textbox', { name: 'Number' }).fill('1002');
+    await a.page.getByRole('combobox', { name: 'Number' }).fill('1002');
     await button(a.page, 'Call').click();
     await button(incoming(b.page), 'Decline').click();
     await eventually(async () => /Outgoing, declined/.test(await recentText(a.page)), { message: 'caller sees declined' });
@@ -39,7 +39,7 @@ describe('calls between two browsers through Kamailio', () => {
 
   it('sending to voicemail answers 486 Busy Here', async () => {
     const [a, b] = [await make('1001'), await make('1002')];
-    await a.page.getByRole('textbox', { name: 'Number' }).fill('1002');
+    await a.page.getByRole('combobox', { name: 'Number' }).fill('1002');
     await button(a.page, 'Call').click();
     await button(incoming(b.page), 'Send to voicemail').click();
     await eventually(async () => /Outgoing, busy/.test(await recentText(a.page)), { message: 'caller sees busy' });
@@ -48,7 +48,7 @@ describe('calls between two browsers through Kamailio', () => {
 
   it('a call the caller cancels is cancelled for the caller and missed for the callee', async () => {
     const [a, b] = [await make('1001'), await make('1002')];
-    await a.page.getByRole('textbox', { name: 'Number' }).fill('1002');
+    await a.page.getByRole('combobox', { name: 'Number' }).fill('1002');
     await button(a.page, 'Call').click();
     await incoming(b.page).waitFor();
     await button(callCard(a.page, '1002'), 'Hang up').click();
@@ -98,7 +98,7 @@ describe('calls between two browsers through Kamailio', () => {
   it('call waiting: answering a second call puts the first on hold', async () => {
     const [a, b, c] = [await make('1001'), await make('1002'), await make('1003')];
     await connect(a, b);
-    await c.page.getByRole('textbox', { name: 'Number' }).fill('1001');
+    await c.page.getByRole('combobox', { name: 'Number' }).fill('1001');
     await button(c.page, 'Call').click();
     await incoming(a.page).waitFor();
     await button(incoming(a.page), 'Answer').click();

@@ -28,7 +28,7 @@ describe('the demo, served under a base path', () => {
     await eventually(async () => /Ada Lovelace[\s\S]*Incoming, answered/.test(await recentText(page)), { message: 'logged' });
 
     // An outgoing demo call to the busy number.
-    await page.getByRole('textbox', { name: 'Number' }).fill('486');
+    await page.getByRole('combobox', { name: 'Number' }).fill('486');
     await button(page, 'Call').click();
     await eventually(async () => /486[\s\S]*Outgoing, busy/.test(await recentText(page)), { message: 'busy logged' });
     await context.close();

@@ -158,7 +158,7 @@ describe('call history', () => {
     // A real call through Kamailio: 1002 rings 1001 and gives up, so 1001 has a live missed call.
     const b = await phone(browser, site, pbx, '1002');
     try {
-      await b.page.getByRole('textbox', { name: 'Number' }).fill('1001');
+      await b.page.getByRole('combobox', { name: 'Number' }).fill('1001');
       await button(b.page, 'Call').click();
       await history(page).getByRole('button', { name: /1002/ }).waitFor({ timeout: 15000 });
       await button(callCard(b.page, '1001'), 'Hang up').click();

@@ -53,7 +53,7 @@ describe('a screen pop that finds you anywhere: the service worker\'s notificati
     const b = await away('1002');
     const a = await phone(browser, site, pbx, '1001');
     open.push(a);
-    await a.page.getByRole('textbox', { name: 'Number' }).fill('1002');
+    await a.page.getByRole('combobox', { name: 'Number' }).fill('1002');
     await button(a.page, 'Call').click();
     await eventually(async () => (await shown(b.sw)).length === 1, { message: 'one notification' });
     const [n] = await shown(b.sw);
@@ -72,7 +72,7 @@ describe('a screen pop that finds you anywhere: the service worker\'s notificati
     const b = await away('1003');
     const a = await phone(browser, site, pbx, '1004');
     open.push(a);
-    await a.page.getByRole('textbox', { name: 'Number' }).fill('1003');
+    await a.page.getByRole('combobox', { name: 'Number' }).fill('1003');
     await button(a.page, 'Call').click();
     await eventually(async () => (await shown(b.sw)).length === 1, { message: 'one notification' });
     await choose(b.sw, 'decline');
@@ -83,7 +83,7 @@ describe('a screen pop that finds you anywhere: the service worker\'s notificati
     const b = await away('1005');
     const a = await phone(browser, site, pbx, '1006');
     open.push(a);
-    await a.page.getByRole('textbox', { name: 'Number' }).fill('1005');
+    await a.page.getByRole('combobox', { name: 'Number' }).fill('1005');
     await button(a.page, 'Call').click();
     await eventually(async () => (await shown(b.sw)).length === 1, { message: 'notification while ringing' });
     // Clicked without moving focus (a real click would bring the tab forward, and then no notification is due).
@@ -91,7 +91,7 @@ describe('a screen pop that finds you anywhere: the service worker\'s notificati
     await eventually(async () => (await shown(b.sw)).length === 0, { message: 'closed once answered in the tab' });
     await button(callCard(b.page, '1006'), 'Hang up').dispatchEvent('click');
 
-    await a.page.getByRole('textbox', { name: 'Number' }).fill('1005');
+    await a.page.getByRole('combobox', { name: 'Number' }).fill('1005');
     await button(a.page, 'Call').click();
     await eventually(async () => (await shown(b.sw)).length === 1, { message: 'notification for the second call' });
     await button(callCard(a.page, '1005'), 'Hang up').click();

@@ -84,7 +84,7 @@ describe('installable, under a base path', () => {
     await page.goto(`${rig.site.url}?tel=${encodeURIComponent(link)}`);
     await button(page, 'Try the demo').click();
     await waitStatus(page, 'Registered');
-    const number = page.getByRole('textbox', { name: 'Number' });
+    const number = page.getByRole('combobox', { name: 'Number' });
     assert.equal(await number.inputValue(), '+441632960123');
     await page.getByText('Extension 7: press it on the keypad once answered.').waitFor();
     assert.ok(!page.url().includes('tel='), 'the link leaves the address bar, so a reload does not bring it back');
@@ -99,14 +99,14 @@ describe('installable, under a base path', () => {
     // The address the browser would open for a link on another site, in a new tab.
     const other = await context.newPage();
     await other.goto(url.replace('%s', encodeURIComponent('tel:+1-201-555-0123')));
-    await other.getByRole('textbox', { name: 'Number' }).waitFor();
-    assert.equal(await other.getByRole('textbox', { name: 'Number' }).inputValue(), '+12015550123');
+    await other.getByRole('combobox', { name: 'Number' }).waitFor();
+    assert.equal(await other.getByRole('combobox', { name: 'Number' }).inputValue(), '+12015550123');
 
     // A link with no number says so and leaves the dialpad empty.
     const bad = await context.newPage();
     await bad.goto(`${rig.site.url}?tel=${encodeURIComponent('tel:call-me')}`);
     await bad.getByRole('alert').filter({ hasText: 'This phone link has no number to call: "tel:call-me"' }).waitFor();
-    assert.equal(await bad.getByRole('textbox', { name: 'Number' }).inputValue(), '');
+    assert.equal(await bad.getByRole('combobox', { name: 'Number' }).inputValue(), '');
     await context.close();
   });
 });

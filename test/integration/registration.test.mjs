@@ -44,7 +44,7 @@ describe('registration and tabs', () => {
     const caller = await openProfile(browser, site);
     await signIn(caller.pages[0], pbx, '1004');
     await waitStatus(caller.pages[0], 'Registered');
-    await caller.pages[0].getByRole('textbox', { name: 'Number' }).fill('1003');
+    await caller.pages[0].getByRole('combobox', { name: 'Number' }).fill('1003');
     await caller.pages[0].getByRole('button', { name: 'Call', exact: true }).click();
     for (const p of pages) await incoming(p).waitFor();
     await eventually(async () => (await incoming(pages[3]).textContent()).includes('1004'), { message: 'caller number' });

@@ -56,7 +56,7 @@ export function button(scope, name) {
 }
 
 export async function dial(page, number) {
-  await page.getByRole('textbox', { name: 'Number' }).fill(number);
+  await page.getByRole('combobox', { name: 'Number' }).fill(number);
   await button(page, 'Call').click();
 }
 

@@ -19,7 +19,7 @@ export function callCard(page, who) {
 }
 
 export async function connect(from, to) {
-  await from.page.getByRole('textbox', { name: 'Number' }).fill(to.user);
+  await from.page.getByRole('combobox', { name: 'Number' }).fill(to.user);
   await button(from.page, 'Call').click();
   await incoming(to.page).waitFor();
   await button(incoming(to.page), 'Answer').click();
