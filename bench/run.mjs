@@ -8,7 +8,10 @@
 //   history     the call history at 10,000 and 100,000 calls vs a load-all-and-filter baseline
 //   apps        iframed apps: patch by one → event in the others (1/5/10), patches/s, PBX cost
 //   caller      the click on "Call" → the INVITE leaving Kamailio, vs baseline
+//   logging     a backlog of 1,000 final calls drained to Gmail (a local stand-in) and a webhook: time,
+//               Gmail's quota units a second vs its limit, the panel's long tasks and typing latency
 // Everything runs on loopback: Kamailio (test/support/pbx.mjs), static servers, Debian's Chromium.
+// BENCH_DIST=<dir> builds into and measures another directory than .tmp/bench-dist.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,11 +22,12 @@ import { runCaller } from './caller.mjs';
 import { runColdStart } from './cold-start.mjs';
 import { runFanout } from './fanout.mjs';
 import { runHistory } from './history.mjs';
+import { runLogging } from './logging.mjs';
 import { DIST, buildDist } from './lib/dist.mjs';
 import { baselineSite, instrumentedSite } from './lib/sites.mjs';
 import { runTabs } from './tabs.mjs';
 
-const ALL = ['load', 'screen-pop', 'caller', 'fanout', 'bundle', 'cold-start', 'apps', 'history'];
+const ALL = ['load', 'screen-pop', 'caller', 'fanout', 'bundle', 'cold-start', 'apps', 'history', 'logging'];
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = asked.filter((a) => !ALL.includes(a));
 if (unknown.length) {
@@ -54,8 +58,9 @@ const git = (...args) => {
 };
 const commit = `${git('rev-parse', '--short', 'HEAD') || 'unknown'}${git('status', '--porcelain', '--', 'src', 'index.html', 'public', 'vite.config.ts') ? ' + uncommitted changes' : ''}`;
 const results = { date: new Date().toISOString(), commit, command: `npm run bench${asked.length ? ` -- ${asked.join(' ')}` : ''}` };
-// `history` starts a browser of its own (it needs a DevTools port to reach the hub worker).
-const needsBrowser = [...selected].some((s) => s !== 'bundle' && s !== 'history');
+// `history` starts a browser of its own (it needs a DevTools port to reach the hub worker), and so does
+// `logging` (Google's host names sent to the local stand-in).
+const needsBrowser = [...selected].some((s) => !['bundle', 'history', 'logging'].includes(s));
 let browser;
 let site;
 let baseline;
@@ -106,6 +111,10 @@ try {
   if (selected.has('history')) {
     console.log('\n▶ history (10,000 and 100,000 calls)');
     results.history = await runHistory();
+  }
+  if (selected.has('logging')) {
+    console.log('\n▶ logging (a backlog of 1,000 final calls)');
+    results.logging = await runLogging();
   }
 } finally {
   await browser?.close();

@@ -2,7 +2,8 @@
 // something else starts meanwhile (dist/ is rebuilt by `npm test`) cannot change files under a run.
 import { execFileSync } from 'node:child_process';
 
-export const DIST = '.tmp/bench-dist';
+// BENCH_DIST: another directory, for a run beside someone else's (two builds must not share one).
+export const DIST = process.env.BENCH_DIST || '.tmp/bench-dist';
 
 export function buildDist() {
   execFileSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', DIST, '--emptyOutDir'], { stdio: 'inherit' });

@@ -91,7 +91,7 @@ export async function startGoogle({ clientId, port = 0 }) {
   let nextLabel = 1;
   /** Inserted messages: { id, labelIds, labelNames, raw (decoded), headers, text, at }. */
   const messages = [];
-  /** Every API request: { method, path, status }. */
+  /** Every API request: { method, path, status, at } (`at`: epoch ms of the answer). */
   const requests = [];
 
   const labelJson = (l) => ({
@@ -137,7 +137,7 @@ export async function startGoogle({ clientId, port = 0 }) {
   /** gmail.googleapis.com's REST API: the three calls the logger makes. */
   async function gmail(req, res, url) {
     const send = (code, body, headers) => {
-      requests.push({ method: req.method, path: url.pathname, status: code });
+      requests.push({ method: req.method, path: url.pathname, status: code, at: Date.now() });
       json(res, code, body, headers);
     };
     const fail = ({ code, body }, headers) => send(code, body, headers);
