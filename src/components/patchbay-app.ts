@@ -1,11 +1,12 @@
 import { ContextProvider } from '@lit/context';
 import { html, css } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { hubContext, type HubClient } from './hub-client.ts';
 import { HubElement } from './hub-element.ts';
 import type { SiteConfig } from './settings/pb-sign-in.ts';
 import { theme } from './theme.ts';
 import { CallAlerts, NOTIFICATIONS_WHY } from './call/call-alerts.ts';
+import { listenForShortcuts, SHORTCUTS } from './keyboard-shortcuts.ts';
 import './call/pb-active-call.ts';
 import './apps/pb-app-settings.ts';
 import './apps/pb-apps.ts';
@@ -39,6 +40,8 @@ export class PatchbayApp extends HubElement {
   /** Which view the panel shows; `?view=history` opens the history (manifest shortcut). */
   @state() view: 'phone' | 'history' = new URLSearchParams(location.search).get('view') === 'history' ? 'history' : 'phone';
   @state() private error = '';
+  @query('dialog.shortcuts') private shortcutsDialog?: HTMLDialogElement;
+  private stopShortcuts?: () => void;
   /** "Allow notifications" is offered until the user answers it or says "Not now" (kept per profile). */
   @state() private offerNotifications = CallAlerts.askable && localStorage.getItem('patchbay-notifications') !== 'later';
   private errorTimer?: ReturnType<typeof setTimeout>;
@@ -57,6 +60,12 @@ export class PatchbayApp extends HubElement {
       .banner .actions { display: flex; gap: 6px; flex-wrap: wrap; }
       .banner.bad { border-color: var(--pb-bad); color: var(--pb-bad); font-weight: 600; }
       .who { font-size: 0.85em; }
+      dialog.shortcuts { max-width: 28em; color: var(--pb-text); }
+      dialog.shortcuts::backdrop { background: rgb(0 0 0 / 0.4); }
+      dialog.shortcuts h2 { font-size: 1.1em; margin: 0 0 6px; }
+      dialog.shortcuts dl { display: grid; grid-template-columns: max-content 1fr; gap: 6px 12px; }
+      dialog.shortcuts dd { margin: 0; }
+      kbd { font: inherit; font-family: ui-monospace, monospace; border: 1px solid var(--pb-border); border-radius: 4px; padding: 0 6px; }
       .status { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
       nav { display: flex; gap: 6px; }
       nav button[aria-current='page'] { background: var(--pb-accent); color: var(--pb-accent-text); border-color: var(--pb-accent); }
@@ -76,8 +85,22 @@ export class PatchbayApp extends HubElement {
     `,
   ];
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopShortcuts?.();
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
+    this.stopShortcuts?.();
+    this.stopShortcuts = listenForShortcuts(this.client!, {
+      focusNumber: () => {
+        this.view = 'phone';
+        void this.updateComplete.then(() => this.renderRoot.querySelector('pb-dialpad')?.focusNumber());
+      },
+      showHelp: () => this.shortcutsDialog?.showModal(),
+      error: (message) => this.dispatchEvent(new CustomEvent('pb-error', { detail: message })),
+    });
     this.addEventListener('pb-navigate', (e) => (this.view = (e as CustomEvent<string>).detail === 'history' ? 'history' : 'phone'));
     this.addEventListener('pb-error', (e) => {
       this.error = (e as CustomEvent<string>).detail;
@@ -152,6 +175,7 @@ export class PatchbayApp extends HubElement {
         <div class="status">
           <pb-status></pb-status>
           ${signedIn && c.mediaRole ? html`<span class="muted who" title="Calls ring and play in this tab">Audio plays in this tab</span>` : ''}
+          <button aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" @click=${() => this.shortcutsDialog?.showModal()}>?</button>
           ${signedIn ? html`<button @click=${() => this.run(() => c.api.signOut())}>Sign out</button>` : ''}
         </div>
       </header>
@@ -185,6 +209,12 @@ export class PatchbayApp extends HubElement {
             </div>
           `
         : this.view === 'phone' ? html`<pb-sign-in class="wide" .config=${this.config}></pb-sign-in>` : ''}
+      <dialog class="shortcuts card" aria-labelledby="shortcuts-title">
+        <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+        <p class="muted">When you are not typing in a field:</p>
+        <dl>${SHORTCUTS.map((s) => html`<dt><kbd>${s.key}</kbd></dt><dd>${s.does}</dd>`)}</dl>
+        <form method="dialog"><button class="primary">Close</button></form>
+      </dialog>
     </div>`;
   }
 }

@@ -81,6 +81,11 @@ export class PbDialpad extends HubElement {
     }
   }
 
+  /** Puts the cursor in the Number field (the "/" shortcut). */
+  focusNumber(): void {
+    this.input?.focus();
+  }
+
   /** Pre-fills the number (e.g. from a tel: link). */
   setNumber(value: string): void {
     this.number = value;
