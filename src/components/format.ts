@@ -39,44 +39,83 @@ export function describe(call: CallRecord): string {
   return `${dir}, ${what}`;
 }
 
-export function time(at: number, now = Date.now()): string {
-  const d = new Date(at);
-  const sameDay = new Date(now).toDateString() === d.toDateString();
-  return sameDay
-    ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
-    : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-}
-
 /** "answered", "missed", "sent to voicemail"; the state while the call is not over. */
 export function outcomeLabel(call: CallRecord): string {
   return call.state === 'ended' ? (outcomeText[call.outcome ?? ''] ?? call.outcome ?? 'ended') : call.state;
 }
 
-/** A local calendar day, for grouping: "2026-11-28". */
+/**
+ * How times are shown: the time zone (the browser's unless the settings name one) and the clock (12 or
+ * 24 hours; the language's habit unless set). Every date and time in the panel goes through here.
+ */
+let display: { timeZone?: string; hour12?: boolean } = {};
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** Applies the settings' time zone and clock; returns whether anything changed. */
+export function setDisplay(settings: { timeZone?: string; hourCycle?: 'h12' | 'h23' }): boolean {
+  const next = {
+    ...(settings.timeZone ? { timeZone: settings.timeZone } : {}),
+    ...(settings.hourCycle ? { hour12: settings.hourCycle === 'h12' } : {}),
+  };
+  if (next.timeZone === display.timeZone && next.hour12 === display.hour12) return false;
+  display = next;
+  formats.clear();
+  return true;
+}
+
+/** The time zone times are shown in. */
+export function shownTimeZone(): string {
+  return display.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+function format(name: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let f = formats.get(name);
+  if (!f) {
+    const timed = options.hour !== undefined || options.timeStyle !== undefined;
+    f = new Intl.DateTimeFormat(undefined, { ...options, timeZone: display.timeZone, ...(timed && display.hour12 !== undefined ? { hour12: display.hour12 } : {}) });
+    formats.set(name, f);
+  }
+  return f;
+}
+
+/** A calendar day in the shown time zone, for grouping: "2026-11-28". */
 export function dayKey(at: number): string {
-  const d = new Date(at);
-  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+  const parts = Object.fromEntries(format('day', { year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(at).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** The day before `now`'s, in the shown zone: stepped back by half days, as no day is shorter than 23 hours. */
+function yesterdayKey(now: number): string {
+  const today = dayKey(now);
+  let t = now;
+  while (dayKey(t) === today) t -= 12 * 60 * 60 * 1000;
+  return dayKey(t);
 }
 
 /** "Today", "Yesterday", "Monday 23 November" (with the year when it is not this year). */
 export function dayLabel(at: number, now = Date.now()): string {
   const key = dayKey(at);
   if (key === dayKey(now)) return 'Today';
-  const yesterday = new Date(now);
-  yesterday.setDate(yesterday.getDate() - 1);
-  if (key === dayKey(yesterday.getTime())) return 'Yesterday';
-  const d = new Date(at);
-  const sameYear = d.getFullYear() === new Date(now).getFullYear();
-  return d.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) });
+  if (key === yesterdayKey(now)) return 'Yesterday';
+  const sameYear = key.slice(0, 4) === dayKey(now).slice(0, 4);
+  return sameYear
+    ? format('long day', { weekday: 'long', day: 'numeric', month: 'long' }).format(at)
+    : format('long day and year', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(at);
+}
+
+export function time(at: number, now = Date.now()): string {
+  return dayKey(at) === dayKey(now)
+    ? timeOfDay(at)
+    : format('date and time', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
 }
 
 export function timeOfDay(at: number): string {
-  return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return format('time', { hour: '2-digit', minute: '2-digit' }).format(at);
 }
 
 /** Date and time in full, for the call detail. */
 export function dateTime(at: number): string {
-  return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return format('full', { dateStyle: 'medium', timeStyle: 'medium' }).format(at);
 }
 
 /** "Gmail", "webhook 1": a destination as the user reads it. */

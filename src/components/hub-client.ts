@@ -4,6 +4,7 @@
  */
 import { createContext } from '@lit/context';
 import { proxy, wrap, type Remote } from 'comlink';
+import { setDisplay } from './format.ts';
 import type { CallRecord, HubStatus, TabApi } from '../shared/api.ts';
 import { CallMirror, type FeedItem } from '../shared/call-feed.ts';
 import { PeerMedia } from './media-host.ts';
@@ -120,6 +121,8 @@ export class HubClient extends EventTarget {
   private setStatus(s: HubStatus): void {
     this.status = s;
     this.statusKnown = true;
+    // Another time zone or clock: every time on screen is shown again.
+    if (setDisplay(s.settings)) for (const slice of ['calls', 'registry', 'media'] as const) this.changed(slice);
     this.changed('status');
   }
 

@@ -222,6 +222,10 @@ export interface Settings {
   wrapUpSeconds?: number;
   /** Which final calls are logged: all (absent), only those a contact or an app recognised, or none. */
   logCalls?: 'all' | 'matched' | 'none';
+  /** The IANA time zone times are shown and logged in; absent: the browser's. */
+  timeZone?: string;
+  /** A 12- or 24-hour clock; absent: the language's habit. */
+  hourCycle?: 'h12' | 'h23';
 }
 
 export interface SignInOptions {

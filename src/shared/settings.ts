@@ -9,6 +9,16 @@ import * as v from 'valibot';
 const clearable = <S extends v.GenericSchema>(schema: S) =>
   v.pipe(v.unknown(), v.transform((x) => (x === '' ? null : x)), v.nullable(schema));
 
+/** Whether `Intl` knows the zone (the list it supports, or a formatter it can build). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const SettingsPatchSchema = v.object({
   ringtone: v.optional(v.boolean('true or false')),
   defaultCountry: v.optional(clearable(v.pipe(
@@ -29,5 +39,11 @@ export const SettingsPatchSchema = v.object({
     v.maxValue(3600, 'a whole number of seconds from 0 (log at once) to 3600'),
   )),
   logCalls: v.optional(v.picklist(['all', 'matched', 'none'], 'all, matched or none')),
+  timeZone: v.optional(clearable(v.pipe(
+    v.string('a time zone such as Europe/London'),
+    v.maxLength(64, 'a time zone such as Europe/London'),
+    v.check(isTimeZone, 'a time zone such as Europe/London or America/New_York'),
+  ))),
+  hourCycle: v.optional(clearable(v.picklist(['h12', 'h23'], 'h12 or h23'))),
   apps: v.optional(v.unknown()),
 });

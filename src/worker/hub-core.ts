@@ -219,6 +219,14 @@ export class Hub {
     }
     if (patch.wrapUpSeconds !== undefined) next.wrapUpSeconds = patch.wrapUpSeconds;
     if (patch.logCalls !== undefined) next.logCalls = patch.logCalls;
+    if ('timeZone' in patch) {
+      if (patch.timeZone) next.timeZone = patch.timeZone;
+      else delete next.timeZone;
+    }
+    if ('hourCycle' in patch) {
+      if (patch.hourCycle) next.hourCycle = patch.hourCycle;
+      else delete next.hourCycle;
+    }
     if ('apps' in patch) {
       const apps = checkApps(patch.apps ?? [], 'user', self.location.origin);
       const clash = apps.find((a) => this.adminApps.some((b) => b.id === a.id));

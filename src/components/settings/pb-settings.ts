@@ -13,9 +13,17 @@ const RETENTION: [number | '', string][] = [
   [30, '30 days'],
 ];
 
+const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+let zoneList: string[] | undefined;
+/** Every time zone `Intl` knows, read once. */
+function zones(): string[] {
+  zoneList ??= (Intl as unknown as { supportedValuesOf?(key: string): string[] }).supportedValuesOf?.('timeZone') ?? [browserZone];
+  return zoneList;
+}
+
 /**
  * @summary The hub's settings, shared by every tab: ringtone, the country for local numbers, how long
- * history is kept.
+ * history is kept, the time zone and clock times are shown in.
  */
 @customElement('pb-settings')
 export class PbSettings extends HubElement {
@@ -54,6 +62,19 @@ export class PbSettings extends HubElement {
               return this.run(() => api.updateSettings({ retentionDays: days > 0 ? days : undefined }));
             }}>
             ${RETENTION.map(([days, label]) => html`<option value=${days} ?selected=${(s.retentionDays ?? '') === days}>${label}</option>`)}
+          </select>
+        </label>
+        <label class="field">Time zone
+          <select @change=${(e: Event) => this.run(() => api.updateSettings({ timeZone: (e.target as HTMLSelectElement).value || undefined }))}>
+            <option value="" ?selected=${!s.timeZone}>This device's (${browserZone})</option>
+            ${zones().map((z) => html`<option value=${z} ?selected=${s.timeZone === z}>${z.replaceAll('_', ' ')}</option>`)}
+          </select>
+        </label>
+        <label class="field">Clock
+          <select @change=${(e: Event) => this.run(() => api.updateSettings({ hourCycle: ((e.target as HTMLSelectElement).value || undefined) as 'h12' | undefined }))}>
+            <option value="" ?selected=${!s.hourCycle}>As the language has it</option>
+            <option value="h12" ?selected=${s.hourCycle === 'h12'}>12-hour (3:05 PM)</option>
+            <option value="h23" ?selected=${s.hourCycle === 'h23'}>24-hour (15:05)</option>
           </select>
         </label>
         <pb-phone-links></pb-phone-links>

@@ -131,7 +131,9 @@ export class CallLogging {
   /** The destination to deliver to now, or why it waits. */
   private destination(to: string): Destination | string {
     if (!this.configured) return 'Waiting for the site configuration';
-    const existing = this.destinations.get(to);
+    // Built again when the time zone calls are logged in changes.
+    const key = to === 'gmail' ? `gmail ${this.host.settings().timeZone ?? ''}` : to;
+    const existing = this.destinations.get(key);
     if (existing) return existing;
     if (to === 'gmail') {
       const api = this.demo
@@ -140,7 +142,7 @@ export class CallLogging {
           ? new GmailApi(network, () => this.gmail?.token)
           : undefined;
       if (!api) return this.config.gmail || this.demo ? NOT_CONNECTED : 'Gmail is not set up on this site';
-      const logger = new GmailLogger({ calls: this.reader('gmail'), api });
+      const logger = new GmailLogger({ calls: this.reader('gmail'), api, timeZone: this.host.settings().timeZone });
       const destination: Destination = {
         spacingMs: GMAIL_SPACING_MS,
         deliver: async (id) => {
@@ -153,7 +155,8 @@ export class CallLogging {
           }
         },
       };
-      this.destinations.set(to, destination);
+      for (const k of this.destinations.keys()) if (k.startsWith('gmail')) this.destinations.delete(k);
+      this.destinations.set(key, destination);
       return destination;
     }
     const n = /^webhook-(\d+)$/.exec(to)?.[1];
@@ -213,7 +216,7 @@ export class CallLogging {
     this.consent = undefined;
     this.gmail = { token: answer.token, expiresAt: answer.expiresAt };
     this.gmailExpired = false;
-    this.destinations.delete('gmail');
+    for (const k of this.destinations.keys()) if (k.startsWith('gmail')) this.destinations.delete(k);
     clearTimeout(this.expiryTimer);
     // A minute early: a delivery never starts with a token about to run out.
     this.expiryTimer = setTimeout(() => this.expire(), Math.max(0, answer.expiresAt - Date.now() - 60_000));
@@ -228,7 +231,7 @@ export class CallLogging {
     this.gmail = undefined;
     this.gmailExpired = false;
     this.demo = undefined;
-    this.destinations.delete('gmail');
+    for (const k of this.destinations.keys()) if (k.startsWith('gmail')) this.destinations.delete(k);
     clearTimeout(this.expiryTimer);
     void this.host.store.deleteValue(GMAIL_WANTED).catch(() => undefined);
     // Tells Google to forget the grant too; best effort, the token is gone from here either way.
@@ -240,7 +243,7 @@ export class CallLogging {
     if (!this.gmail) return;
     this.gmail = undefined;
     this.gmailExpired = true;
-    this.destinations.delete('gmail');
+    for (const k of this.destinations.keys()) if (k.startsWith('gmail')) this.destinations.delete(k);
     log.info('Gmail token expired: logging to Gmail waits for a reconnect');
     void this.refresh();
   }
@@ -251,7 +254,7 @@ export class CallLogging {
       const { demoMailbox } = await import('../demo/demo-mailbox.ts');
       this.demo = demoMailbox();
     }
-    this.destinations.delete('gmail');
+    for (const k of this.destinations.keys()) if (k.startsWith('gmail')) this.destinations.delete(k);
     void this.refresh();
     void this.outbox.kick({ all: true });
   }
