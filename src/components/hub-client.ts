@@ -73,6 +73,7 @@ export class HubClient extends EventTarget {
     this.api = wrap<TabApi>(worker.port);
     this.media = new PeerMedia((callId, media) => void this.api.reportMedia(callId, media));
     this.media.onMicError = () => this.changed('media');
+    this.media.onSoundBlocked = () => this.changed('media');
     const onNetwork = () => {
       this.online = navigator.onLine;
       this.changed('network');
@@ -123,6 +124,7 @@ export class HubClient extends EventTarget {
     this.statusKnown = true;
     // Another time zone or clock: every time on screen is shown again.
     if (setDisplay(s.settings)) for (const slice of ['calls', 'registry', 'media'] as const) this.changed(slice);
+    this.media.setOutputs(s.settings.ringDevice, s.settings.callDevice);
     this.changed('status');
   }
 

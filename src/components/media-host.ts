@@ -27,6 +27,29 @@ export class PeerMedia implements MediaHost {
   /** Why the microphone could not be opened, for the panel to say so. */
   micError = '';
   onMicError?: (message: string) => void;
+  /** The speakers chosen in the settings (`setSinkId`); '' is the system's default. */
+  private callSink = '';
+
+  /** Whether the browser still waits for a click before this tab may play sound (autoplay rules). */
+  get soundBlocked(): boolean {
+    return this.ringer.blocked;
+  }
+  set onSoundBlocked(listener: (() => void) | undefined) {
+    this.ringer.onBlocked = listener;
+  }
+
+  /** Lets the ringtone play: call from a user gesture (the browser's autoplay rules ask for one). */
+  unlockSound(): Promise<void> {
+    return this.ringer.unlock();
+  }
+
+  /** The output devices for the ringtone and for calls, where the browser can choose (`setSinkId`). */
+  setOutputs(ring: string | undefined, call: string | undefined): void {
+    this.ringer.setSink(ring ?? '');
+    if ((call ?? '') === this.callSink) return;
+    this.callSink = call ?? '';
+    for (const leg of this.legs.values()) void sink(leg.audio, this.callSink);
+  }
 
   constructor(private readonly report: Report) {}
 
@@ -36,6 +59,7 @@ export class PeerMedia implements MediaHost {
     const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'balanced', rtcpMuxPolicy: 'require' });
     const audio = new Audio();
     audio.autoplay = true;
+    if (this.callSink) void sink(audio, this.callSink);
     const leg: Leg = { pc, audio, muted: false, sending: true };
     this.legs.set(callId, leg);
     // The microphone opens beside the offer or answer, not before it: the SDP leaves without waiting
@@ -214,18 +238,80 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
   });
 }
 
-/** A North-American style ring (440 + 480 Hz, 2 s on, 4 s off) made with Web Audio. */
+/** Routes an element's sound to a device; a device gone since it was chosen leaves the default. */
+async function sink(audio: HTMLAudioElement, deviceId: string): Promise<void> {
+  const el = audio as HTMLAudioElement & { setSinkId?(id: string): Promise<void> };
+  await el.setSinkId?.(deviceId).catch(() => el.setSinkId?.('').catch(() => undefined));
+}
+
+/**
+ * A North-American style ring (440 + 480 Hz, 2 s on, 4 s off) made with Web Audio. Browsers let a page
+ * play sound only after the user has interacted with it: the first click or key press anywhere unlocks
+ * it, and a ring that starts before then says so (`blocked`), for the panel to ask for that click.
+ */
 class Ringer {
   private ctx: AudioContext | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private sinkId = '';
   ringing = false;
+  blocked = false;
+  onBlocked?: () => void;
+
+  constructor() {
+    const unlock = () => void this.unlock().then(() => {
+      if (this.ctx?.state === 'running') {
+        removeEventListener('pointerdown', unlock, true);
+        removeEventListener('keydown', unlock, true);
+      }
+    });
+    addEventListener('pointerdown', unlock, true);
+    addEventListener('keydown', unlock, true);
+  }
+
+  private context(): AudioContext {
+    if (!this.ctx) {
+      this.ctx = new AudioContext();
+      if (this.sinkId) void this.applySink();
+    }
+    return this.ctx;
+  }
+
+  async unlock(): Promise<void> {
+    try {
+      await this.context().resume();
+    } catch {
+      /* no audio output */
+    }
+    if (this.ctx?.state === 'running' && this.blocked) {
+      this.blocked = false;
+      this.onBlocked?.();
+    }
+  }
+
+  setSink(deviceId: string): void {
+    if (deviceId === this.sinkId) return;
+    this.sinkId = deviceId;
+    if (this.ctx) void this.applySink();
+  }
+
+  private async applySink(): Promise<void> {
+    const ctx = this.ctx as (AudioContext & { setSinkId?(id: string): Promise<void> }) | undefined;
+    await ctx?.setSinkId?.(this.sinkId).catch(() => ctx.setSinkId?.('').catch(() => undefined));
+  }
 
   start(): void {
     if (this.ringing) return;
     this.ringing = true;
     try {
-      this.ctx ??= new AudioContext();
-      void this.ctx.resume().catch(() => undefined);
+      const ctx = this.context();
+      void ctx.resume().catch(() => undefined);
+      // Resuming without a gesture leaves it suspended: the panel asks for one.
+      setTimeout(() => {
+        if (this.ringing && ctx.state !== 'running' && !this.blocked) {
+          this.blocked = true;
+          this.onBlocked?.();
+        }
+      }, 300);
       this.burst();
       this.timer = setInterval(() => this.burst(), 6000);
     } catch {

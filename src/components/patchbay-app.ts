@@ -117,6 +117,12 @@ export class PatchbayApp extends HubElement {
       ${this.error ? html`<div class="banner bad" role="alert">${this.error}</div>` : ''}
       ${s.state === 'offline' || (!c.online && !s.demo) ? html`<div class="banner warn">Offline: calls resume when the connection is back.</div>` : ''}
       ${c.mediaRole && c.media.micError ? html`<div class="banner warn" role="alert">${c.media.micError}</div>` : ''}
+      ${c.mediaRole && c.media.soundBlocked
+        ? html`<div class="banner warn" role="alert">
+            <span>The browser keeps Patchbay silent until you click on the page: calls ring without sound.</span>
+            <button @click=${() => this.run(() => c.media.unlockSound())}>Turn on sound</button>
+          </div>`
+        : ''}
       ${s.storageError ? html`<div class="banner warn" role="alert">${s.storageError}</div>` : ''}
       ${this.offerNotifications && s.state !== 'signed-out'
         ? html`<div class="banner">

@@ -226,6 +226,9 @@ export interface Settings {
   timeZone?: string;
   /** A 12- or 24-hour clock; absent: the language's habit. */
   hourCycle?: 'h12' | 'h23';
+  /** Where the ringtone and the calls play (a `MediaDeviceInfo.deviceId` of this profile); absent: the default. */
+  ringDevice?: string;
+  callDevice?: string;
 }
 
 export interface SignInOptions {

@@ -45,5 +45,7 @@ export const SettingsPatchSchema = v.object({
     v.check(isTimeZone, 'a time zone such as Europe/London or America/New_York'),
   ))),
   hourCycle: v.optional(clearable(v.picklist(['h12', 'h23'], 'h12 or h23'))),
+  ringDevice: v.optional(clearable(v.pipe(v.string('a device id'), v.maxLength(256, 'a device id')))),
+  callDevice: v.optional(clearable(v.pipe(v.string('a device id'), v.maxLength(256, 'a device id')))),
   apps: v.optional(v.unknown()),
 });

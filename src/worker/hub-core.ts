@@ -223,6 +223,11 @@ export class Hub {
       if (patch.timeZone) next.timeZone = patch.timeZone;
       else delete next.timeZone;
     }
+    for (const key of ['ringDevice', 'callDevice'] as const) {
+      if (!(key in patch)) continue;
+      if (patch[key]) next[key] = patch[key];
+      else delete next[key];
+    }
     if ('hourCycle' in patch) {
       if (patch.hourCycle) next.hourCycle = patch.hourCycle;
       else delete next.hourCycle;

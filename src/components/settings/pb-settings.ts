@@ -1,5 +1,5 @@
-import { html, css } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { html, css, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
 import './pb-phone-links.ts';
@@ -28,6 +28,8 @@ function zones(): string[] {
 @customElement('pb-settings')
 export class PbSettings extends HubElement {
   protected static override slices: readonly Slice[] = ['status'];
+  /** The speakers this device has, read when the settings open (their names need the microphone allowed). */
+  @state() private outputs: MediaDeviceInfo[] = [];
   static override styles = [
     theme,
     css`
@@ -41,11 +43,23 @@ export class PbSettings extends HubElement {
     `,
   ];
 
+  private async readOutputs(): Promise<void> {
+    const all = await navigator.mediaDevices?.enumerateDevices().catch(() => [] as MediaDeviceInfo[]) ?? [];
+    this.outputs = all.filter((d) => d.kind === 'audiooutput' && d.deviceId !== 'default' && d.deviceId !== 'communications');
+  }
+
   override render() {
     const s = this.client?.status.settings;
     if (!s) return html``;
     const api = this.client!.api;
-    return html`<details class="card">
+    const canChoose = 'setSinkId' in HTMLMediaElement.prototype;
+    const output = (key: 'ringDevice' | 'callDevice', label: string) => html`<label class="field">${label}
+      <select @change=${(e: Event) => this.run(() => api.updateSettings({ [key]: (e.target as HTMLSelectElement).value || undefined }))}>
+        <option value="" ?selected=${!s[key]}>The system's default</option>
+        ${this.outputs.map((d, i) => html`<option value=${d.deviceId} ?selected=${s[key] === d.deviceId}>${d.label || `Speaker ${i + 1}`}</option>`)}
+      </select>
+    </label>`;
+    return html`<details class="card" @toggle=${(e: Event) => (e.target as HTMLDetailsElement).open && canChoose && void this.readOutputs()}>
       <summary>Settings</summary>
       <div class="body">
         <label><input type="checkbox" .checked=${s.ringtone}
@@ -77,6 +91,9 @@ export class PbSettings extends HubElement {
             <option value="h23" ?selected=${s.hourCycle === 'h23'}>24-hour (15:05)</option>
           </select>
         </label>
+        ${canChoose && this.outputs.length > 1
+          ? html`${output('ringDevice', 'Ringtone plays on')}${output('callDevice', 'Calls play on')}`
+          : nothing}
         <pb-phone-links></pb-phone-links>
       </div>
     </details>`;
