@@ -13,8 +13,11 @@
 //   webhook      deliveries a second, max over any 1-second window and average
 //   panel        long tasks (PerformanceObserver 'longtask' in the panel tab) and the latency of a key
 //                typed in the Number field (keydown's timeStamp → after the next frame), in each phase;
-//                the baseline is the same panel idle with the backlog waiting for Gmail, in the same run
+//                the baseline is the same panel idle with the backlog waiting for Gmail, in the same run;
+//                and a trace of each phase's first 15 s: which long tasks were long in CPU, not waiting
+//                for a core (the 2 cores are shared with the hub, Kamailio, the stand-ins and Node)
 //   exactly once every call filed once in Gmail and POSTed once
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
@@ -39,7 +42,45 @@ const IDLE_KEYS = 60;
 /** Between two keys (ms): a brisk typist, and few enough round trips to leave the 2 cores to the drain. */
 const KEY_GAP = 200;
 
+/** How long each phase is traced from its start (ms). */
+const TRACE_MS = 15_000;
+
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
+
+/**
+ * From a trace of Chromium's top-level tasks: the panel's main thread (the renderer main thread that ran
+ * the most tasks) and the hub's thread (the SharedWorker thread in that process): tasks over 50 ms by
+ * the wall clock and by the thread's own CPU time, the longest, and each thread's CPU share.
+ */
+function taskTimes(trace) {
+  const events = trace.traceEvents ?? trace;
+  const names = new Map();
+  for (const e of events) if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name);
+  const tasks = new Map();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.name !== 'ThreadControllerImpl::RunTask') continue;
+    const key = `${e.pid}:${e.tid}`;
+    if (!tasks.has(key)) tasks.set(key, []);
+    tasks.get(key).push(e);
+  }
+  const panelKey = [...tasks].filter(([k]) => names.get(k) === 'CrRendererMain').sort((a, b) => b[1].length - a[1].length)[0]?.[0];
+  const pid = panelKey?.split(':')[0];
+  const hubKey = [...tasks.keys()].find((k) => k.startsWith(`${pid}:`) && names.get(k) === 'SharedWorker thread');
+  const all = [...tasks.values()].flat();
+  const seconds = all.length ? (Math.max(...all.map((e) => e.ts + e.dur)) - Math.min(...all.map((e) => e.ts))) / 1e6 : NaN;
+  const of = (key) => {
+    const list = tasks.get(key) ?? [];
+    return {
+      tasks: list.length,
+      wallOver50: list.filter((e) => e.dur > 50_000).length,
+      cpuOver50: list.filter((e) => (e.tdur ?? 0) > 50_000).length,
+      longestWall: Math.max(0, ...list.map((e) => e.dur / 1000)),
+      longestCpu: Math.max(0, ...list.map((e) => (e.tdur ?? 0) / 1000)),
+      cpuShare: list.reduce((sum, e) => sum + (e.tdur ?? 0), 0) / 1e6 / seconds,
+    };
+  };
+  return { seconds, panel: of(panelKey), hub: of(hubKey) };
+}
 
 /** Runs in the panel (every page of the context), before its scripts: long tasks and typed keys. */
 function panelProbe() {
@@ -87,7 +128,11 @@ const rate = (events) => {
   return (events.length / (Math.max(...ats) - Math.min(...ats))) * 1000;
 };
 
-export async function runLogging({ calls = 1000, dist = DIST } = {}) {
+/**
+ * @param {{ calls?: number, dist?: string, profile?: string }} [options] `profile`: a file to write a
+ *   CPU profile of the panel tab to (.cpuprofile, from sign-in to the end of the Gmail drain)
+ */
+export async function runLogging({ calls = 1000, dist = DIST, profile } = {}) {
   const out = path.join(ROOT, '.tmp/bench-logging-seed');
   await build({ configFile: false, root: path.join(ROOT, 'bench/logging'), base: './', logLevel: 'warn', build: { outDir: out, emptyOutDir: true, target: 'es2022' } });
   const [google, hook, pbx] = await Promise.all([startGoogle({ clientId: CLIENT_ID }), startWebhook(), startPbx({ rtpengine: false })]);
@@ -119,6 +164,26 @@ export async function runLogging({ calls = 1000, dist = DIST } = {}) {
     await signIn(page, pbx, '1001');
     await waitStatus(page, 'Registered', 20000);
     marks.registered = Date.now();
+    const cdp = profile ? await context.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+    }
+    // A trace of the first seconds of each phase (Chromium's top-level tasks, with their thread CPU time).
+    const samples = [];
+    let tracing;
+    const startTrace = async (phase) => {
+      await browser.startTracing(undefined, { categories: ['toplevel', '__metadata'] });
+      tracing = { phase, from: Date.now() };
+    };
+    const stopTrace = async (force = false) => {
+      if (!tracing || (!force && Date.now() - tracing.from < TRACE_MS)) return;
+      const { phase } = tracing;
+      tracing = undefined;
+      samples.push({ phase, ...taskTimes(JSON.parse(String(await browser.stopTracing()))) });
+    };
+    await startTrace(0);
     const banner = page.getByText(/^Unlogged calls:/);
     await banner.first().waitFor({ timeout: 20000 });
     result.bannerAtStart = (await banner.first().textContent())?.trim();
@@ -139,15 +204,19 @@ export async function runLogging({ calls = 1000, dist = DIST } = {}) {
     const posted = () => new Set(hook.received.filter((r) => r.status === 200).map((r) => r.headers['idempotency-key'])).size;
     for (let i = 0; posted() < calls; i++) {
       await typeKey();
+      await stopTrace();
       if (Date.now() - marks.open > 240_000) throw new Error(`the webhook had ${posted()} of ${calls} calls after 4 minutes`);
     }
     marks.webhookDone = Date.now();
+    await stopTrace(true);
     // Phase B: idle, the Gmail backlog waiting: the baseline.
     await sleep(1000);
     result.bannerWaiting = (await banner.first().textContent())?.trim();
+    await startTrace(1);
     marks.idleFrom = Date.now();
     for (let i = 0; i < IDLE_KEYS; i++) await typeKey();
     marks.idleTo = Date.now();
+    await stopTrace(true);
 
     // Connect Gmail: Settings → Call logging → "Connect Gmail", consent in a popup that closes itself.
     const details = page.locator('pb-call-logging details');
@@ -162,15 +231,19 @@ export async function runLogging({ calls = 1000, dist = DIST } = {}) {
     await page.locator('pb-call-logging').getByRole('status').filter({ hasText: /^Gmail: connected$/ }).waitFor();
     marks.gmailConnected = Date.now();
     await field.focus();
+    await startTrace(2);
 
     // Phase C: the Gmail drain, typing all along, until the banner is gone.
     const filed = () => new Set(google.messages.map((m) => m.headers.get('message-id'))).size;
     for (;;) {
       await typeKey();
+      await stopTrace();
       if (filed() >= calls && (await banner.count()) === 0) break;
       if (Date.now() - marks.gmailConnected > 600_000) throw new Error(`Gmail had ${filed()} of ${calls} calls after 10 minutes`);
     }
     marks.drained = Date.now();
+    await stopTrace(true);
+    if (cdp) (await import('node:fs')).writeFileSync(profile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
     // Phase D: idle again, nothing left to log.
     await sleep(1000);
     marks.afterFrom = Date.now();
@@ -196,6 +269,7 @@ export async function runLogging({ calls = 1000, dist = DIST } = {}) {
         longtasks: longtasks.length, longestTask: longtasks.length ? Math.max(...longtasks.map((l) => l.duration)) : 0,
       };
     });
+    result.traced = samples.map((t) => ({ ...t, phase: result.phases[t.phase].name }));
     result.loadLongtasks = probe.longtasks.filter((l) => l.start < marks.registered).map((l) => l.duration);
 
     // Gmail at the stand-in.
@@ -269,6 +343,14 @@ export async function runLogging({ calls = 1000, dist = DIST } = {}) {
     result.phases.map((p) => [p.name, ms(p.seconds, 1), p.keys, ms(p.p50), ms(p.p95), ms(p.max), ratio(p.p95, base.p95), ms(p.queuedP95), p.longtasks, ms(p.longestTask, 0)]),
     [`A digit every ${KEY_GAP} ms (the field cleared every 12). "queued": the keydown's timeStamp → its handler. ` +
       `Before sign-in (load, first render): ${result.loadLongtasks.length} long task(s)${result.loadLongtasks.length ? `, longest ${ms(Math.max(...result.loadLongtasks), 0)} ms` : ''}.`],
+  );
+  const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : '—');
+  table(
+    'Call logging: where the panel\'s long tasks come from (a trace of the first seconds of each phase)',
+    ['phase', 'traced s', 'panel tasks > 50 ms (wall)', 'of them > 50 ms CPU', 'longest wall ms', 'longest CPU ms', 'panel thread CPU', 'hub thread CPU'],
+    result.traced.map((t) => [t.phase, ms(t.seconds, 1), t.panel.wallOver50, t.panel.cpuOver50, ms(t.panel.longestWall, 0), ms(t.panel.longestCpu, 0), pct(t.panel.cpuShare), pct(t.hub.cpuShare)]),
+    ['Chromium\'s top-level tasks (ThreadControllerImpl::RunTask) with the thread\'s own CPU time (tdur): a task long by the wall clock but short in CPU waited for a core. ' +
+      `Traced for the first ${TRACE_MS / 1000} s of each phase (all of the shorter ones); load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}.`],
   );
   return result;
 }
