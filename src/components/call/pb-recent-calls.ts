@@ -31,8 +31,9 @@ export class PbRecentCalls extends HubElement {
   ];
 
   /**
-   * The calls last rendered, by id and version, and the day (a time shows its date once it is not
-   * today's): a change to live calls only, such as a call ringing, renders nothing here.
+   * The calls last rendered, by id and version, with their times as shown (the time zone and the clock
+   * come from the settings, and a time shows its date once it is not today's): a change to live calls
+   * only, such as a call ringing, renders nothing here.
    */
   private shown = '';
 
@@ -41,7 +42,7 @@ export class PbRecentCalls extends HubElement {
   }
 
   protected override shouldUpdate(changed: PropertyValues): boolean {
-    const shown = `${new Date().toDateString()} ${this.list().map((c) => `${c.id}@${c.version}`).join(' ')}`;
+    const shown = this.list().map((c) => `${c.id}@${c.version} ${time(c.startedAt)}`).join('\n');
     if (shown === this.shown && this.hasUpdated && changed.size === 0) return false;
     this.shown = shown;
     return true;
