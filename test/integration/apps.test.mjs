@@ -13,6 +13,11 @@ describe('apps in the panel enrich every call', () => {
   });
   let agent, caller, page, crm, helpdesk, watcher;
   const record = () => page.getByRole('region', { name: 'Call record' });
+  /** A wrap-up field of the call card, named with who wrote it ("Company by CRM"), and its value. */
+  const field = async (name) => {
+    const box = record().getByRole('textbox', { name, exact: true });
+    return (await box.count()) ? box.inputValue() : undefined;
+  };
   const watcherEvents = () => watcher.evaluate(() => window.events.map(({ call: _c, ...e }) => e));
 
   before(async () => {
@@ -29,10 +34,9 @@ describe('apps in the panel enrich every call', () => {
     await incoming(page).waitFor();
     // The CRM knows the number; the helpdesk only reacts to the company the CRM wrote.
     await record().getByRole('heading', { name: 'Charles Babbage' }).waitFor();
-    await eventually(async () => /Ticket\s*HD-1042\s*by Helpdesk/.test(await record().textContent()), { message: 'the helpdesk ticket' });
-    const text = await record().textContent();
-    assert.match(text, /Company\s*Analytical Engines Ltd\s*by CRM/);
-    assert.match(text, /Title\s*Inventor\s*by CRM/);
+    await eventually(async () => (await field('Ticket by Helpdesk')) === 'HD-1042', { message: 'the helpdesk ticket' });
+    assert.equal(await field('Company by CRM'), 'Analytical Engines Ltd');
+    assert.match(await record().textContent(), /Title\s*Inventor\s*by CRM/);
     await helpdesk.getByRole('region', { name: 'Open tickets', includeHidden: true }).getByText('HD-1042: Difference engine jams').waitFor({ state: 'attached' });
     await crm.getByRole('region', { name: 'Caller card' }).getByText('Charles Babbage').waitFor();
     // The incoming-call dialog in every tab shows the name the CRM found.
@@ -55,6 +59,14 @@ describe('apps in the panel enrich every call', () => {
     await helpdesk.getByRole('list', { name: 'Notes received', includeHidden: true }).getByText('Charles Babbage: Wants the column 3 fix before Friday').waitFor({ state: 'attached' });
     await eventually(async () => (await watcherEvents()).some((e) => e.changed.includes('notes')), { message: 'the watcher told of the notes' });
     await eventually(async () => /saved/i.test(await record().getByRole('status').textContent()), { message: 'Saved' });
+    // The wrap-up typed during the call: in the record as the user's, and told to the apps.
+    await record().getByRole('textbox', { name: 'Subject', exact: true }).fill('Column 3 fix');
+    await record().getByRole('textbox', { name: 'Opportunity', exact: true }).fill('OPP-77');
+    await eventually(async () => (await watcherEvents()).some((e) => e.changed.includes('opportunity')), { message: 'the watcher told of the opportunity' });
+    const seen = await watcher.evaluate(() => window.events.findLast((e) => e.changed.includes('opportunity')).call);
+    assert.equal(seen.subject, 'Column 3 fix');
+    assert.equal(seen.opportunity, 'OPP-77');
+    assert.equal(seen.provenance.opportunity.by, 'user');
     await page.getByRole('region', { name: /^Call with/ }).getByRole('button', { name: 'Hang up' }).click();
     await eventually(async () => (await watcherEvents()).some((e) => e.type === 'ended'), { message: 'ended' });
   });
@@ -77,8 +89,8 @@ describe('apps in the panel enrich every call', () => {
     await form.getByLabel('Name').fill('Grace Hopper');
     await button(form, 'Look up').click();
     await eventually(async () => /Lookup/.test(await record().textContent()) && /Grace Hopper/.test(await record().textContent()), { message: 'the lookup record' });
-    await eventually(async () => /Company\s*Compiler Works\s*by CRM/.test(await record().textContent()), { message: 'company from the CRM' });
-    await eventually(async () => /Ticket\s*HD-2001\s*by Helpdesk/.test(await record().textContent()), { message: 'ticket from the helpdesk' });
+    await eventually(async () => (await field('Company by CRM')) === 'Compiler Works', { message: 'company from the CRM' });
+    await eventually(async () => (await field('Ticket by Helpdesk')) === 'HD-2001', { message: 'ticket from the helpdesk' });
     const opened = (await watcherEvents()).filter((e) => e.type === 'opened');
     assert.ok(opened.length >= 2, 'the lookup was announced as opened');
   });

@@ -34,6 +34,8 @@ const EDITABLE = [
 export class PbCallRecord extends HubElement {
   protected static override slices: readonly Slice[] = ['calls', 'status'];
   @state() private saving = '';
+  /** Numbers saved as contacts from this card (the record keeps the app's provenance). */
+  private readonly savedContacts = new Set<string>();
   private timer?: ReturnType<typeof setTimeout>;
   private pending: { id: string; fields: FieldPatch } | undefined;
 
@@ -46,7 +48,7 @@ export class PbCallRecord extends HubElement {
       dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
       dt { color: var(--pb-muted); }
       dd { margin: 0; overflow-wrap: anywhere; }
-      .by { font-size: 0.8em; color: var(--pb-muted); margin-left: 6px; }
+      .by { font-size: 0.8em; color: var(--pb-muted); margin-left: 2px; }
       label { display: grid; gap: 4px; }
       .fields { display: grid; grid-template-columns: repeat(auto-fit, minmax(11em, 1fr)); gap: 8px; }
       textarea { font: inherit; color: var(--pb-text); background: var(--pb-surface); border: 1px solid var(--pb-border);
@@ -83,7 +85,7 @@ export class PbCallRecord extends HubElement {
     const p = call.provenance[path];
     if (!p) return nothing;
     const name = p.by === 'user' ? 'you' : p.by === 'pbx' ? 'the PBX' : (this.client?.status.apps.find((a) => a.id === p.by)?.name ?? p.by);
-    return html`<span class="by">by ${name}</span>`;
+    return html` <span class="by">by ${name}</span>`;
   }
 
   private save(call: CallRecord, fields: FieldPatch) {
@@ -115,6 +117,24 @@ export class PbCallRecord extends HubElement {
     }
     const v = getPath(call, path);
     return Array.isArray(v) ? v.join(', ') : typeof v === 'string' ? v : '';
+  }
+
+  /**
+   * "Save as contact": a name the user or an app wrote for a number the address book does not know
+   * (a name from the contacts has provenance `contacts`).
+   */
+  private offerContact(call: CallRecord) {
+    const name = call.contact?.name;
+    const number = call.remote.number;
+    if (!name || !number || call.provenance['contact.name']?.by === 'contacts' || this.savedContacts.has(number)) return nothing;
+    return html`<button @click=${() => this.run(async () => {
+      await this.client!.api.saveContact({
+        name, ...(call.contact?.company ? { company: call.contact.company } : {}), ...(call.contact?.title ? { title: call.contact.title } : {}),
+        emails: call.contact?.email ? [call.contact.email] : [], phones: [{ number, type: 'work' }], source: 'user',
+      });
+      this.savedContacts.add(number);
+      this.saving = `${name} saved to your contacts`;
+    })}>Save as contact</button>`;
   }
 
   /** Labels used on the calls this tab knows, for suggestions. */
@@ -202,6 +222,7 @@ export class PbCallRecord extends HubElement {
           <datalist id="pb-known-labels">${this.knownLabels().map((l) => html`<option value=${l}></option>`)}</datalist>
         </label>
       </div>
+      ${this.offerContact(call)}
       ${lookup || call.finalAt !== undefined
         ? nothing
         : html`<label class="inline"><input type="checkbox" .checked=${call.dontLog === true}
