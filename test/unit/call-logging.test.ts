@@ -197,6 +197,23 @@ describe('the logging outbox', () => {
     wrapUp.stop();
   });
 
+  it('each destination has a lane of its own: Gmail\'s pacing never holds up a webhook', async () => {
+    const { store, book, wrapUp } = await setUp(['gmail', 'webhook-1']);
+    const order: string[] = [];
+    const lane = (name: string, spacingMs: number): Destination => ({ spacingMs, deliver: async (id) => (order.push(`${name} ${id}`), { ref: id }) });
+    const { box } = outbox(store, book, { gmail: lane('gmail', 150), 'webhook-1': lane('webhook', 0) });
+    for (let i = 0; i < 6; i++) {
+      await endedCall(book, `l${i}`);
+      await wrapUp.finish(`l${i}`);
+    }
+    await box.kick();
+    expect(order.filter((o) => o.startsWith('webhook'))).to.have.length(6);
+    expect(order.filter((o) => o.startsWith('gmail'))).to.have.length(6);
+    // Every webhook delivery went before Gmail's third (Gmail waits 150 ms between its own).
+    expect(order.findIndex((o) => o === 'webhook l5')).to.be.lessThan(order.findIndex((o) => o === 'gmail l2'));
+    wrapUp.stop();
+  });
+
   it('a record deleted before it was logged drops its delivery', async () => {
     const { store, book, wrapUp } = await setUp(['webhook-1']);
     const { box } = outbox(store, book, { 'webhook-1': { spacingMs: 0, deliver: () => Promise.reject(Object.assign(new Error('gone'), { name: 'NotFound' })) } });

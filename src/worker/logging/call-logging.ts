@@ -285,7 +285,7 @@ export class CallLogging {
       return this.refreshing;
     }
     this.refreshing = this.host.store
-      .countDeliveries()
+      .countCallsWaiting()
       .then((n) => {
         this.unlogged = n;
         this.host.onStatus(this.status());

@@ -11,8 +11,8 @@
  *    │         └─────▶ paused (reconnect)         (401 / no token: waits until Gmail is connected again)
  *    └── its destination paused: left waiting, others go on
  * ```
- * One attempt at a time, destinations paced apart (Gmail's quota: 250 units a second per user, 25 per
- * insert). The ambiguous case: a request that reached the server but whose answer was lost is tried
+ * One attempt at a time per destination, each destination in a lane of its own and paced (Gmail's quota:
+ * 250 units a second per user, 25 per insert), so a paced or slow destination holds up no other. The ambiguous case: a request that reached the server but whose answer was lost is tried
  * again, so a webhook may see it twice (same `Idempotency-Key`) and Gmail may hold two copies.
  */
 import type { CallRecord, LogEntry } from '../../shared/api.ts';
@@ -90,41 +90,42 @@ export class DeliveryOutbox {
     for (const d of await this.store.deliveries(10_000)) if (d.due > now) await this.store.putDelivery({ ...d, due: now });
   }
 
+  /**
+   * One lane per destination, side by side: Gmail's pacing (or a slow webhook) never holds up another
+   * destination. Each lane delivers what is due, in order, then says when its next delivery is due.
+   */
   private async run(): Promise<void> {
-    // Destinations found paused in this run: their deliveries are passed over, the others go on.
-    const paused = new Map<string, string>();
-    const pick = (to: string): Destination | undefined => {
-      if (paused.has(to)) return undefined;
-      const d = this.destination(to);
-      if (typeof d !== 'string') return d;
-      paused.set(to, d);
-      return undefined;
-    };
+    const waiting = new Map<string, string>();
+    const destinations = [...(await this.store.countDeliveriesTo()).keys()];
+    const next = await Promise.all(destinations.map((to) => this.lane(to, waiting)));
+    if (this.stopped) return;
+    const due = next.filter((t): t is number => t !== undefined);
+    if (due.length) this.timer = setTimeout(() => void this.kick(), Math.max(0, Math.min(...due) - Date.now()) + 50);
+    this.waiting = waiting.size ? [...waiting.values()][0] : destinations.length ? this.waiting : undefined;
+    this.onChange();
+  }
+
+  /** Delivers one destination's due deliveries; returns when the next falls due (undefined: none, or paused). */
+  private async lane(to: string, waiting: Map<string, string>): Promise<number | undefined> {
     for (;;) {
-      const known = paused.size;
-      const batch = await this.store.deliveries(BATCH, new Set(paused.keys()));
+      const batch = await this.store.deliveries(BATCH, undefined, to);
+      if (!batch.length) return undefined;
       let delivered = 0;
-      let nextDue: number | undefined;
       for (const delivery of batch) {
-        if (this.stopped) return;
-        if (delivery.due > Date.now()) {
-          nextDue = delivery.due;
-          break;
+        if (this.stopped) return undefined;
+        if (delivery.due > Date.now()) return delivery.due;
+        const destination = this.destination(to);
+        if (typeof destination === 'string') {
+          waiting.set(to, destination);
+          return undefined;
         }
-        const to = pick(delivery.to);
-        if (!to) continue;
-        await this.pace(delivery.to, to.spacingMs);
-        await this.attempt(delivery, to);
+        await this.pace(to, destination.spacingMs);
+        const going = await this.attempt(delivery, destination);
         delivered++;
         this.onChange();
+        if (!going) return undefined;
       }
-      if (delivered) continue;
-      if (paused.size > known) continue;
-      if (paused.size) this.waiting = [...paused.values()][0];
-      else if (!batch.length) this.waiting = undefined;
-      if (nextDue !== undefined) this.timer = setTimeout(() => void this.kick(), Math.max(0, nextDue - Date.now()) + 50);
-      this.onChange();
-      return;
+      if (!delivered) return undefined;
     }
   }
 
@@ -134,7 +135,8 @@ export class DeliveryOutbox {
     this.lastAttempt.set(to, performance.now());
   }
 
-  private async attempt(delivery: Delivery, destination: Destination): Promise<void> {
+  /** One attempt and its outcome recorded; false when the destination now waits for a reconnect. */
+  private async attempt(delivery: Delivery, destination: Destination): Promise<boolean> {
     const key: [string, string] = [delivery.callId, delivery.to];
     const attempts = delivery.attempts + 1;
     let outcome: { entry: LogEntry; next?: Delivery };
@@ -147,7 +149,7 @@ export class DeliveryOutbox {
       if ((error as Error)?.name === 'NotFound') {
         // The record is gone (deleted by retention before it could be logged): nothing left to send.
         await this.store.deleteDelivery(key).catch(() => undefined);
-        return;
+        return true;
       }
       const reason = String(failure?.message ?? error).slice(0, 500);
       if (failure?.retry === 'never') {
@@ -157,7 +159,7 @@ export class DeliveryOutbox {
         // Waits, as it is, for the destination to be connected again: no attempt is spent.
         this.waiting = reason;
         await this.note(delivery, { status: 'pending', at: Date.now(), reason, attempts: delivery.attempts });
-        return;
+        return false;
       } else {
         const delay = failure?.retryAfterMs ?? backoffDelay(delivery.attempts, this.random(), RETRY_POLICY);
         const due = Date.now() + Math.max(delay, 1000);
@@ -174,6 +176,7 @@ export class DeliveryOutbox {
       if ((error as Error)?.name === 'NotFound') await this.store.deleteDelivery(key).catch(() => undefined);
       else log.error(`could not record the delivery of ${delivery.callId} to ${delivery.to}`, error);
     }
+    return true;
   }
 
   /** The record's entry for a delivery that waits, without touching the delivery. */

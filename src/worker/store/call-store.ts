@@ -238,15 +238,21 @@ export class CallStore {
    * Deliveries in the order they fall due, at most `limit`, leaving out those to the destinations in
    * `paused` (a disconnected Gmail's backlog must not hold up the webhooks behind it).
    */
-  async deliveries(limit = 100, paused: ReadonlySet<string> = new Set()): Promise<Delivery[]> {
-    if (!paused.size) return this.db.getAllFromIndex('deliveries', 'due', null, limit);
+  async deliveries(limit = 100, paused: ReadonlySet<string> = new Set(), only?: string): Promise<Delivery[]> {
+    if (!paused.size && only === undefined) return this.db.getAllFromIndex('deliveries', 'due', null, limit);
     const out: Delivery[] = [];
     let cursor = await this.db.transaction('deliveries').store.index('due').openCursor();
     while (cursor && out.length < limit) {
-      if (!paused.has(cursor.value.to)) out.push(cursor.value);
+      const { to } = cursor.value;
+      if (!paused.has(to) && (only === undefined || to === only)) out.push(cursor.value);
       cursor = await cursor.continue();
     }
     return out;
+  }
+
+  /** How many calls have a delivery waiting (a call logged to two destinations counts once). */
+  async countCallsWaiting(): Promise<number> {
+    return new Set((await this.db.getAllKeys('deliveries')).map(([callId]) => callId)).size;
   }
 
   /** The waiting deliveries, per destination. */
