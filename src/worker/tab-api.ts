@@ -174,7 +174,7 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
       return (await ready).logging.gmailAuthorization(text(redirectUri, 'redirect page', 2048));
     },
     async gmailAuthorized(fragment: string) {
-      (await ready).logging.gmailAuthorized(text(fragment, 'answer from Google', 8192));
+      await (await ready).logging.gmailAuthorized(text(fragment, 'answer from Google', 8192));
     },
     async disconnectGmail() {
       (await ready).logging.disconnectGmail();

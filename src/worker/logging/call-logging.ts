@@ -16,11 +16,7 @@
 import type { CallRecord, DemoMessage, LogEntry, LoggingConfig, LoggingStatus, Settings } from '../../shared/api.ts';
 import { hubError } from '../../shared/errors.ts';
 import { parse } from '../../shared/schema.ts';
-import { attach, type Patchbay } from '../../integrations/sdk/client.ts';
-import { GmailApi } from '../../integrations/gmail/gmail-api.ts';
-import { GmailLogger } from '../../integrations/gmail/gmail-logger.ts';
-import { authorizationUrl, readRedirect } from '../../integrations/gmail/oauth.ts';
-import { WebhookSender } from '../../integrations/webhook/webhook-sender.ts';
+import type { Patchbay } from '../../integrations/sdk/client.ts';
 import type { Fetch } from '../../integrations/delivery.ts';
 import type { CallBook } from '../calls/call-book.ts';
 import type { CallStore } from '../store/call-store.ts';
@@ -29,6 +25,9 @@ import { LoggingConfigSchema } from '../../shared/logging.ts';
 import { logger } from '../log.ts';
 
 const log = logger('logging');
+
+let integrations: Promise<typeof import('./integrations.ts')> | undefined;
+const load = () => (integrations ??= import('./integrations.ts'));
 
 /** Gmail: 250 quota units a second per user, 25 per insert, a few per label call: at most 5 inserts a second. */
 const GMAIL_SPACING_MS = 200;
@@ -136,18 +135,20 @@ export class CallLogging {
     const existing = this.destinations.get(key);
     if (existing) return existing;
     if (to === 'gmail') {
-      const api = this.demo
-        ? new GmailApi(this.demo.fetch, () => this.demo?.token)
+      const source = this.demo
+        ? { fetch: this.demo.fetch, token: () => this.demo?.token }
         : this.gmail && this.config.gmail
-          ? new GmailApi(network, () => this.gmail?.token)
+          ? { fetch: network, token: () => this.gmail?.token }
           : undefined;
-      if (!api) return this.config.gmail || this.demo ? NOT_CONNECTED : 'Gmail is not set up on this site';
-      const logger = new GmailLogger({ calls: this.reader('gmail'), api, timeZone: this.host.settings().timeZone });
+      if (!source) return this.config.gmail || this.demo ? NOT_CONNECTED : 'Gmail is not set up on this site';
+      const timeZone = this.host.settings().timeZone;
+      let logger: Promise<{ deliver(id: string): Promise<{ ref: string }> }> | undefined;
       const destination: Destination = {
         spacingMs: GMAIL_SPACING_MS,
         deliver: async (id) => {
+          logger ??= load().then((m) => new m.GmailLogger({ calls: this.reader('gmail'), api: new m.GmailApi(source.fetch, source.token), timeZone }));
           try {
-            return await logger.deliver(id);
+            return await (await logger).deliver(id);
           } catch (error) {
             // A token Gmail no longer takes: everything for Gmail waits for the user to reconnect.
             if ((error as { retry?: string })?.retry === 'reconnect' && !this.demo) this.expire();
@@ -162,8 +163,14 @@ export class CallLogging {
     const n = /^webhook-(\d+)$/.exec(to)?.[1];
     const hook = n ? this.config.webhooks?.[Number(n) - 1] : undefined;
     if (!hook) return `${to} is no longer in config.json`;
-    const sender = new WebhookSender({ url: hook.url, token: hook.token, fetch: network, calls: this.reader('webhook') });
-    const destination: Destination = { spacingMs: WEBHOOK_SPACING_MS, deliver: (id) => sender.deliver(id) };
+    let sender: Promise<{ deliver(id: string): Promise<{ ref: string }> }> | undefined;
+    const destination: Destination = {
+      spacingMs: WEBHOOK_SPACING_MS,
+      deliver: async (id) => {
+        sender ??= load().then((m) => new m.WebhookSender({ url: hook.url, token: hook.token, fetch: network, calls: this.reader('webhook') }));
+        return (await sender).deliver(id);
+      },
+    };
     this.destinations.set(to, destination);
     return destination;
   }
@@ -173,7 +180,7 @@ export class CallLogging {
     return {
       get: async (callId) => {
         let client = this.clients.get(id);
-        if (!client) this.clients.set(id, (client = this.host.connectBuiltIn(id).then(attach)));
+        if (!client) this.clients.set(id, (client = Promise.all([this.host.connectBuiltIn(id), load()]).then(([port, m]) => m.attach(port))));
         return (await client).calls.get(callId);
       },
     };
@@ -186,7 +193,7 @@ export class CallLogging {
   // ── Gmail's connection ─────────────────────────────────────────────────────────────────
 
   /** Google's consent page for this site's client, to open in a popup. */
-  gmailAuthorization(redirectUri: string): string {
+  async gmailAuthorization(redirectUri: string): Promise<string> {
     const clientId = this.config.gmail?.clientId;
     if (!clientId) throw hubError('InvalidState', 'Gmail is not set up on this site: config.json has no gmail.clientId');
     let uri: URL;
@@ -198,15 +205,16 @@ export class CallLogging {
     if (uri.origin !== self.location.origin) throw hubError('InvalidArgument', 'The redirect page must be on this site');
     const state = crypto.randomUUID();
     this.consent = { state, redirectUri: uri.href, clientId, at: Date.now() };
-    return authorizationUrl({ clientId, redirectUri: uri.href, state });
+    return (await load()).authorizationUrl({ clientId, redirectUri: uri.href, state });
   }
 
   /** The consent page's answer (the redirect's fragment): checked against the state asked with. */
-  gmailAuthorized(fragment: string): void {
+  async gmailAuthorized(fragment: string): Promise<void> {
     const consent = this.consent;
     if (!consent || Date.now() - consent.at > CONSENT_MS) {
       throw hubError('InvalidState', 'No Gmail connection was asked for in the last 10 minutes: choose "Connect Gmail" again');
     }
+    const { readRedirect } = await load();
     let answer: ReturnType<typeof readRedirect>;
     try {
       answer = readRedirect(String(fragment).slice(0, 8192), consent.state);
