@@ -1,4 +1,5 @@
 import type { CallRecord } from '../shared/api.ts';
+import { t } from './strings.ts';
 
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
@@ -21,27 +22,25 @@ export function callBackTarget(call: CallRecord): string {
   return call.remote.number || call.remote.uri;
 }
 
-const outcomeText: Record<string, string> = {
-  answered: 'answered',
-  missed: 'missed',
-  declined: 'declined',
-  busy: 'busy',
-  failed: 'failed',
-  cancelled: 'cancelled',
-  voicemail: 'sent to voicemail',
-  interrupted: 'interrupted',
-};
+/** A word of the catalogue by a record's value, or the value itself when the catalogue has none. */
+function word(words: object, key: string | undefined): string | undefined {
+  return key === undefined ? undefined : ((words as Record<string, string>)[key] ?? key);
+}
+
+/** "Incoming" or "Outgoing". */
+export function directionLabel(call: CallRecord): string {
+  return t.calls.direction[call.direction === 'inbound' ? 'inbound' : 'outbound'];
+}
 
 /** "Incoming, missed", "Outgoing, answered", "Incoming, ringing". */
 export function describe(call: CallRecord): string {
-  const dir = call.direction === 'inbound' ? 'Incoming' : 'Outgoing';
-  const what = call.state === 'ended' ? (outcomeText[call.outcome ?? ''] ?? call.outcome) : call.state;
-  return `${dir}, ${what}`;
+  const what = call.state === 'ended' ? word(t.calls.outcome, call.outcome) : word(t.calls.state, call.state);
+  return t.calls.line(directionLabel(call), what ?? '');
 }
 
 /** "answered", "missed", "sent to voicemail"; the state while the call is not over. */
 export function outcomeLabel(call: CallRecord): string {
-  return call.state === 'ended' ? (outcomeText[call.outcome ?? ''] ?? call.outcome ?? 'ended') : call.state;
+  return call.state === 'ended' ? (word(t.calls.outcome, call.outcome) ?? t.calls.state.ended) : (word(t.calls.state, call.state) ?? '');
 }
 
 /**
@@ -87,16 +86,16 @@ export function dayKey(at: number): string {
 /** The day before `now`'s, in the shown zone: stepped back by half days, as no day is shorter than 23 hours. */
 function yesterdayKey(now: number): string {
   const today = dayKey(now);
-  let t = now;
-  while (dayKey(t) === today) t -= 12 * 60 * 60 * 1000;
-  return dayKey(t);
+  let at = now;
+  while (dayKey(at) === today) at -= 12 * 60 * 60 * 1000;
+  return dayKey(at);
 }
 
 /** "Today", "Yesterday", "Monday 23 November" (with the year when it is not this year). */
 export function dayLabel(at: number, now = Date.now()): string {
   const key = dayKey(at);
-  if (key === dayKey(now)) return 'Today';
-  if (key === yesterdayKey(now)) return 'Yesterday';
+  if (key === dayKey(now)) return t.calls.today;
+  if (key === yesterdayKey(now)) return t.calls.yesterday;
   const sameYear = key.slice(0, 4) === dayKey(now).slice(0, 4);
   return sameYear
     ? format('long day', { weekday: 'long', day: 'numeric', month: 'long' }).format(at)
@@ -120,7 +119,9 @@ export function dateTime(at: number): string {
 
 /** "Gmail", "webhook 1": a destination as the user reads it. */
 export function destinationName(to: string): string {
-  return to === 'gmail' ? 'Gmail' : to.replace(/^webhook-(\d+)$/, 'webhook $1');
+  if (to === 'gmail') return t.logging.gmail;
+  const webhook = /^webhook-(\d+)$/.exec(to);
+  return webhook ? t.logging.webhook(webhook[1]!) : to;
 }
 
 /**
@@ -130,19 +131,19 @@ export function destinationName(to: string): string {
 export function logLines(call: CallRecord): string[] {
   if (call.kind === 'lookup' || call.state !== 'ended') return [];
   if (call.finalAt === undefined) {
-    if (call.dontLog) return ['Will not be logged: you chose not to'];
-    return call.wrapUntil === undefined ? [] : [`Logged when the wrap-up ends (${time(call.wrapUntil)}), or at Done`];
+    if (call.dontLog) return [t.logging.willNotLog];
+    return call.wrapUntil === undefined ? [] : [t.logging.loggedWhenWrapUpEnds(time(call.wrapUntil))];
   }
   const entries = Object.entries(call.log ?? {});
   if (!entries.length) return [];
   const skipped = entries.find(([, e]) => e.status === 'skipped');
-  if (skipped && entries.every(([, e]) => e.status === 'skipped')) return [`Not logged: ${lower(skipped[1].reason ?? 'skipped')}`];
+  if (skipped && entries.every(([, e]) => e.status === 'skipped')) return [t.logging.notLogged(lower(skipped[1].reason ?? t.logging.skipped))];
   return entries.map(([to, e]) => {
     const name = destinationName(to);
-    if (e.status === 'sent') return `Logged to ${name}`;
-    if (e.status === 'failed') return `Not logged to ${name}: ${e.reason ?? 'it was refused'}`;
-    if (e.status === 'skipped') return `Not logged to ${name}: ${lower(e.reason ?? 'skipped')}`;
-    return `Waiting to log to ${name}${e.reason ? `: ${e.reason}` : ''}`;
+    if (e.status === 'sent') return t.logging.loggedTo(name);
+    if (e.status === 'failed') return t.logging.notLoggedTo(name, e.reason ?? t.logging.refused);
+    if (e.status === 'skipped') return t.logging.notLoggedTo(name, lower(e.reason ?? t.logging.skipped));
+    return t.logging.waitingFor(name, e.reason);
   });
 }
 
@@ -153,7 +154,7 @@ export function logBadge(call: CallRecord): string {
   if (call.finalAt === undefined || !call.log) return '';
   const statuses = Object.values(call.log).map((e) => e.status);
   if (!statuses.length) return '';
-  if (statuses.includes('pending')) return 'Waiting to log';
-  if (statuses.every((s) => s === 'sent')) return 'Logged';
-  return statuses.includes('sent') ? 'Partly logged' : 'Not logged';
+  if (statuses.includes('pending')) return t.logging.badge.waiting;
+  if (statuses.every((s) => s === 'sent')) return t.logging.badge.logged;
+  return statuses.includes('sent') ? t.logging.badge.partly : t.logging.badge.not;
 }
