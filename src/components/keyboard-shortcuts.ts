@@ -4,20 +4,24 @@
  * browser shortcut. "?" lists them.
  */
 import type { HubClient } from './hub-client.ts';
+import { t, type Strings } from './strings.ts';
 
 export interface Shortcut {
   /** `KeyboardEvent.key`. */
   key: string;
-  /** What the help dialog says it does. */
-  does: string;
+  /** What the help dialog says it does, in the catalogue's words. */
+  does: keyof Omit<Strings['keyboard'], 'title' | 'when'>;
 }
 
 export const SHORTCUTS: readonly Shortcut[] = [
-  { key: 'a', does: 'Answer the ringing call' },
-  { key: 'h', does: 'Hang up the call in progress (the one not on hold)' },
-  { key: '/', does: 'Go to the Number field: type a name or a number' },
-  { key: '?', does: 'Show these shortcuts' },
+  { key: 'a', does: 'answer' },
+  { key: 'h', does: 'hangUp' },
+  { key: '/', does: 'focusNumber' },
+  { key: '?', does: 'help' },
 ];
+
+/** What a shortcut does, as the help dialog says it. */
+export const shortcutText = (s: Shortcut): string => t.keyboard[s.does];
 
 /** Whether a key press happens while the user types somewhere (it is theirs, not a shortcut). */
 function typing(event: KeyboardEvent): boolean {

@@ -1,4 +1,5 @@
 import { html } from 'lit';
+import { t } from './strings.ts';
 
 export const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['1', ''], ['2', 'ABC'], ['3', 'DEF'], ['4', 'GHI'], ['5', 'JKL'], ['6', 'MNO'],
@@ -7,7 +8,7 @@ export const KEYS: ReadonlyArray<readonly [string, string]> = [
 
 /** A 3×4 phone keypad; each button's accessible name is its digit. */
 export function keypad(press: (key: string) => void) {
-  return html`<div class="keys" role="group" aria-label="Keypad">
+  return html`<div class="keys" role="group" aria-label=${t.call.keypadLabel}>
     ${KEYS.map(
       ([key, letters]) => html`<button type="button" class="key" @click=${() => press(key)}>
         <span class="digit">${key}</span><span class="letters" aria-hidden="true">${letters}</span>

@@ -3,6 +3,7 @@ import { CallAlerts } from './call/call-alerts.ts';
 import { HubClient } from './hub-client.ts';
 import './patchbay-app.ts';
 import type { SiteConfig } from './settings/pb-sign-in.ts';
+import { t } from './strings.ts';
 import { watchForUpdates } from './sw-update.ts';
 
 async function loadConfig(): Promise<SiteConfig & { apps?: unknown; logging?: unknown }> {
@@ -31,19 +32,19 @@ void loadConfig().then(async ({ apps, logging, ...config }) => {
     await client.ready;
     await client.api.setAdminApps(Array.isArray(apps) ? apps : []);
   } catch (error) {
-    app.dispatchEvent(new CustomEvent('pb-error', { detail: `config.json: ${(error as Error).message}` }));
+    app.dispatchEvent(new CustomEvent('pb-error', { detail: t.app.configError((error as Error).message) }));
   }
   try {
     // Gmail's client and the webhooks: checked by the hub; nothing is logged until they are known.
     await client.ready;
     await client.api.setLoggingConfig(logging ?? {});
   } catch (error) {
-    app.dispatchEvent(new CustomEvent('pb-error', { detail: `config.json: ${(error as Error).message}` }));
+    app.dispatchEvent(new CustomEvent('pb-error', { detail: t.app.configError((error as Error).message) }));
   } finally {
     client.markRegistryReady();
   }
 });
 client.ready.catch((error: Error) => {
   document.body.insertAdjacentHTML('afterbegin', '<p role="alert" class="fatal"></p>');
-  document.querySelector('.fatal')!.textContent = `Patchbay could not start: ${error.message}`;
+  document.querySelector('.fatal')!.textContent = t.app.couldNotStart(error.message);
 });

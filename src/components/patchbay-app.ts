@@ -5,8 +5,9 @@ import { hubContext, type HubClient } from './hub-client.ts';
 import { HubElement } from './hub-element.ts';
 import type { SiteConfig } from './settings/pb-sign-in.ts';
 import { theme } from './theme.ts';
-import { CallAlerts, NOTIFICATIONS_WHY } from './call/call-alerts.ts';
-import { listenForShortcuts, SHORTCUTS } from './keyboard-shortcuts.ts';
+import { CallAlerts } from './call/call-alerts.ts';
+import { listenForShortcuts, SHORTCUTS, shortcutText } from './keyboard-shortcuts.ts';
+import { t } from './strings.ts';
 import './call/pb-active-call.ts';
 import './apps/pb-app-settings.ts';
 import './apps/pb-apps.ts';
@@ -115,43 +116,43 @@ export class PatchbayApp extends HubElement {
     const live = c.liveCalls.length > 0;
     return html`
       ${this.error ? html`<div class="banner bad" role="alert">${this.error}</div>` : ''}
-      ${s.state === 'offline' || (!c.online && !s.demo) ? html`<div class="banner warn">Offline: calls resume when the connection is back.</div>` : ''}
+      ${s.state === 'offline' || (!c.online && !s.demo) ? html`<div class="banner warn">${t.app.offline}</div>` : ''}
       ${c.mediaRole && c.media.micError ? html`<div class="banner warn" role="alert">${c.media.micError}</div>` : ''}
       ${c.mediaRole && c.media.soundBlocked
         ? html`<div class="banner warn" role="alert">
-            <span>The browser keeps Patchbay silent until you click on the page: calls ring without sound.</span>
-            <button @click=${() => this.run(() => c.media.unlockSound())}>Turn on sound</button>
+            <span>${t.app.soundBlocked}</span>
+            <button @click=${() => this.run(() => c.media.unlockSound())}>${t.app.turnOnSound}</button>
           </div>`
         : ''}
       ${s.storageError ? html`<div class="banner warn" role="alert">${s.storageError}</div>` : ''}
       ${this.offerNotifications && s.state !== 'signed-out'
         ? html`<div class="banner">
-            <span>${NOTIFICATIONS_WHY}</span>
+            <span>${t.app.notificationsWhy}</span>
             <span class="actions">
               <button @click=${async () => {
                 await CallAlerts.ask();
                 this.offerNotifications = false;
-              }}>Allow notifications</button>
+              }}>${t.app.allowNotifications}</button>
               <button @click=${() => {
                 localStorage.setItem('patchbay-notifications', 'later');
                 this.offerNotifications = false;
-              }}>Not now</button>
+              }}>${t.app.notNow}</button>
             </span>
           </div>`
         : ''}
       ${s.logging.unlogged
         ? html`<div class="banner warn" role="status">
-            <span>Unlogged calls: ${s.logging.unlogged}${s.logging.waiting ? html` · ${s.logging.waiting}` : ''}</span>
-            <button @click=${() => this.run(() => c.api.retryLogging())}>Retry now</button>
+            <span>${t.app.unloggedCalls(s.logging.unlogged, s.logging.waiting)}</span>
+            <button @click=${() => this.run(() => c.api.retryLogging())}>${t.app.retryNow}</button>
           </div>`
         : ''}
       ${c.stale
         ? html`<div class="banner warn">
-            <span>Update ready${live ? ': reload after your call' : ''}</span>
+            <span>${live ? t.app.updateReadyInCall : t.app.updateReady}</span>
             <button ?disabled=${live} @click=${() => this.run(async () => {
               await c.prepareReload();
               await c.api.reloadAll();
-            })}>Reload</button>
+            })}>${t.app.reload}</button>
           </div>`
         : ''}
     `;
@@ -162,7 +163,7 @@ export class PatchbayApp extends HubElement {
     // Nothing to show before the hub has said who is signed in: the page's first task stays short, so
     // the hub (a worker started from this tab's process) starts at once, and a remembered sign-in
     // never flashes the sign-in form.
-    if (!c?.statusKnown) return html`<p>Starting…</p>`;
+    if (!c?.statusKnown) return html`<p>${t.app.starting}</p>`;
     const s = c.status;
     const signedIn = s.state !== 'signed-out' && s.state !== 'failed';
     const live = c.liveCalls;
@@ -170,19 +171,19 @@ export class PatchbayApp extends HubElement {
     const ongoing = live.filter((x) => x.state !== 'ringing');
     return html`<div class="shell">
       <header>
-        <h1><img class="logo" src="icons/icon.svg" alt="" />Patchbay${s.demo ? html` <span class="muted who">demo</span>` : ''}</h1>
-        <nav aria-label="Views">
+        <h1><img class="logo" src="icons/icon.svg" alt="" />${t.app.name}${s.demo ? html` <span class="muted who">${t.app.demo}</span>` : ''}</h1>
+        <nav aria-label=${t.app.views}>
           ${(['phone', 'history'] as const).map(
             (v) => html`<button aria-current=${this.view === v ? 'page' : 'false'} @click=${() => (this.view = v)}>
-              ${v === 'phone' ? 'Phone' : 'History'}
+              ${v === 'phone' ? t.app.phone : t.app.history}
             </button>`,
           )}
         </nav>
         <div class="status">
           <pb-status></pb-status>
-          ${signedIn && c.mediaRole ? html`<span class="muted who" title="Calls ring and play in this tab">Audio plays in this tab</span>` : ''}
-          <button aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" @click=${() => this.shortcutsDialog?.showModal()}>?</button>
-          ${signedIn ? html`<button @click=${() => this.run(() => c.api.signOut())}>Sign out</button>` : ''}
+          ${signedIn && c.mediaRole ? html`<span class="muted who" title=${t.app.audioHereTitle}>${t.app.audioHere}</span>` : ''}
+          <button aria-label=${t.app.shortcuts} title=${t.app.shortcutsTitle} @click=${() => this.shortcutsDialog?.showModal()}>?</button>
+          ${signedIn ? html`<button @click=${() => this.run(() => c.api.signOut())}>${t.app.signOut}</button>` : ''}
         </div>
       </header>
       ${this.banners()}
@@ -216,10 +217,10 @@ export class PatchbayApp extends HubElement {
           `
         : this.view === 'phone' ? html`<pb-sign-in class="wide" .config=${this.config}></pb-sign-in>` : ''}
       <dialog class="shortcuts card" aria-labelledby="shortcuts-title">
-        <h2 id="shortcuts-title">Keyboard shortcuts</h2>
-        <p class="muted">When you are not typing in a field:</p>
-        <dl>${SHORTCUTS.map((s) => html`<dt><kbd>${s.key}</kbd></dt><dd>${s.does}</dd>`)}</dl>
-        <form method="dialog"><button class="primary">Close</button></form>
+        <h2 id="shortcuts-title">${t.keyboard.title}</h2>
+        <p class="muted">${t.keyboard.when}</p>
+        <dl>${SHORTCUTS.map((s) => html`<dt><kbd>${s.key}</kbd></dt><dd>${shortcutText(s)}</dd>`)}</dl>
+        <form method="dialog"><button class="primary">${t.app.close}</button></form>
       </dialog>
     </div>`;
   }

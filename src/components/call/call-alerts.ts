@@ -9,9 +9,7 @@ import type { CallRecord } from '../../shared/api.ts';
 import { ringTag, type NotificationChoice, type RingMessage } from '../../shared/notifications.ts';
 import { who } from '../format.ts';
 import type { HubClient } from '../hub-client.ts';
-
-/** Why the panel asks for notifications: shown beside the button that asks. */
-export const NOTIFICATIONS_WHY = 'Allow notifications to see and answer calls while Patchbay is in the background.';
+import { t } from '../strings.ts';
 
 export class CallAlerts {
   /** Calls this tab asked to be notified of, with the plain notification where there is no service worker. */
@@ -60,7 +58,7 @@ export class CallAlerts {
 
   private update(): void {
     const ringing = this.client.liveCalls.filter((c) => c.state === 'ringing' && c.direction === 'inbound');
-    const title = ringing.length ? `Incoming call: ${who(ringing[0]!)} · ${this.baseTitle}` : this.baseTitle;
+    const title = ringing.length ? t.call.incomingTitle(who(ringing[0]!), this.baseTitle) : this.baseTitle;
     if (document.title !== title) document.title = title;
     for (const [id, n] of this.shown) {
       if (!ringing.some((c) => c.id === id)) {
@@ -83,7 +81,7 @@ export class CallAlerts {
     // "Grace Hopper · +1 555 0100 · Acme": who, the number if a name stands for it, the company.
     const name = who(call);
     const body = [name, name !== call.remote.number ? call.remote.number : undefined, call.contact?.company].filter(Boolean).join(' · ');
-    const title = 'Incoming call';
+    const title = t.call.incoming;
     if (this.post({ patchbay: 'ring', id: call.id, title, body })) {
       this.shown.set(call.id, undefined);
       return;
