@@ -10,6 +10,8 @@
 //   caller      the click on "Call" → the INVITE leaving Kamailio, vs baseline
 //   logging     a backlog of 1,000 final calls drained to Gmail (a local stand-in) and a webhook: time,
 //               Gmail's quota units a second vs its limit, the panel's long tasks and typing latency
+//   contacts    import of 50,000 vCards and of 50,000 Google CSV rows through the panel's file input, and
+//               search keystroke → options rendered in the Number combobox at 50,000 vs 100 contacts
 // Everything runs on loopback: Kamailio (test/support/pbx.mjs), static servers, Debian's Chromium.
 // BENCH_DIST=<dir> builds into and measures another directory than .tmp/bench-dist.
 import { execFileSync } from 'node:child_process';
@@ -20,6 +22,7 @@ import { runApps } from './apps.mjs';
 import { runBundle } from './bundle.mjs';
 import { runCaller } from './caller.mjs';
 import { runColdStart } from './cold-start.mjs';
+import { runContacts } from './contacts.mjs';
 import { runFanout } from './fanout.mjs';
 import { runHistory } from './history.mjs';
 import { runLogging } from './logging.mjs';
@@ -27,7 +30,7 @@ import { DIST, buildDist } from './lib/dist.mjs';
 import { baselineSite, instrumentedSite } from './lib/sites.mjs';
 import { runTabs } from './tabs.mjs';
 
-const ALL = ['load', 'screen-pop', 'caller', 'fanout', 'bundle', 'cold-start', 'apps', 'history', 'logging'];
+const ALL = ['load', 'screen-pop', 'caller', 'fanout', 'bundle', 'cold-start', 'apps', 'history', 'logging', 'contacts'];
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = asked.filter((a) => !ALL.includes(a));
 if (unknown.length) {
@@ -115,6 +118,10 @@ try {
   if (selected.has('logging')) {
     console.log('\n▶ logging (a backlog of 1,000 final calls)');
     results.logging = await runLogging();
+  }
+  if (selected.has('contacts')) {
+    console.log('\n▶ contacts (50,000 and 100)');
+    results.contacts = await runContacts({ browser, site });
   }
 } finally {
   await browser?.close();
