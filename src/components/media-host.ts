@@ -4,6 +4,7 @@
  */
 import type { CallRecord, MediaHost } from '../shared/api.ts';
 import { afterPaint } from './after-paint.ts';
+import { t } from './strings.ts';
 
 interface Leg {
   pc: RTCPeerConnection;
@@ -80,9 +81,7 @@ export class PeerMedia implements MediaHost {
         // No microphone (or permission refused): the call still connects, listen-only.
         leg.sending = false;
         this.setMicError(
-          error.name === 'NotAllowedError'
-            ? 'Microphone blocked: allow it for this site, or the other party cannot hear you'
-            : `No microphone (${error.name}): the other party cannot hear you`,
+          error.name === 'NotAllowedError' ? t.call.micBlocked : t.call.noMic(error.name),
         );
       },
     );

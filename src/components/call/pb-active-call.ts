@@ -5,14 +5,8 @@ import { duration, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
 import { keypad, keypadStyles } from '../keys.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
-
-const mediaText: Record<CallRecord['media'], string> = {
-  none: '',
-  connecting: 'Connecting audio…',
-  connected: 'Audio connected',
-  failed: 'Audio failed',
-};
 
 /**
  * @summary One call in progress: timer, hang up, hold, mute, keypad (DTMF) and blind transfer.
@@ -80,40 +74,41 @@ export class PbActiveCall extends HubElement {
     const connected = c.state === 'active' || c.state === 'held';
     const held = c.state === 'held';
     const elapsed = c.answeredAt ? (this.now - c.answeredAt) / 1000 : (this.now - c.startedAt) / 1000;
-    const phase = c.state === 'dialing' ? 'Calling…' : held ? 'On hold' : 'In call';
-    return html`<section class="card" aria-label=${`Call with ${who(c)}`}>
+    const phase = c.state === 'dialing' ? t.call.calling : held ? t.call.onHold : t.call.inCall;
+    const media = t.call.media[c.media];
+    return html`<section class="card" aria-label=${t.call.callWith(who(c))}>
       <div class="head">
         <div>
           <p class="name">${who(c)}</p>
           ${c.remote.number !== who(c) ? html`<p class="sub muted">${c.remote.number}</p>` : ''}
-          <p class="sub muted">${phase}${c.muted ? ' · muted' : ''}
+          <p class="sub muted">${phase}${c.muted ? ` · ${t.call.muted}` : ''}
             ${this.client?.status.demo
-              ? html`<span> · demo call, no audio</span>`
-              : html`<span data-media=${c.media}>${mediaText[c.media] ? ` · ${mediaText[c.media]}` : ''}</span>`}
-            ${c.events.some((e) => e.type === 'media-handover') ? html`<span> · audio moved after a tab closed</span>` : ''}</p>
+              ? html`<span> · ${t.call.demoNoAudio}</span>`
+              : html`<span data-media=${c.media}>${media ? ` · ${media}` : ''}</span>`}
+            ${c.events.some((e) => e.type === 'media-handover') ? html`<span> · ${t.call.audioMoved}</span>` : ''}</p>
         </div>
-        <span class="timer" role="timer" aria-label="Call duration">${duration(elapsed)}</span>
+        <span class="timer" role="timer" aria-label=${t.call.duration}>${duration(elapsed)}</span>
       </div>
       <div class="controls">
-        <button class="bad" @click=${() => this.run(() => api.hangUp(c.id))}>Hang up</button>
+        <button class="bad" @click=${() => this.run(() => api.hangUp(c.id))}>${t.call.hangUp}</button>
         ${connected
           ? html`
-              <button @click=${() => this.run(() => (held ? api.resume(c.id) : api.hold(c.id)))}>${held ? 'Resume' : 'Hold'}</button>
-              <button aria-pressed=${c.muted ? 'true' : 'false'} @click=${() => this.run(() => api.setMuted(c.id, !c.muted))}>${c.muted ? 'Unmute' : 'Mute'}</button>
-              <button aria-expanded=${this.showKeypad ? 'true' : 'false'} @click=${() => (this.showKeypad = !this.showKeypad)}>Keypad</button>
-              <button aria-expanded=${this.showTransfer ? 'true' : 'false'} @click=${() => (this.showTransfer = !this.showTransfer)}>Transfer</button>
+              <button @click=${() => this.run(() => (held ? api.resume(c.id) : api.hold(c.id)))}>${held ? t.call.resume : t.call.hold}</button>
+              <button aria-pressed=${c.muted ? 'true' : 'false'} @click=${() => this.run(() => api.setMuted(c.id, !c.muted))}>${c.muted ? t.call.unmute : t.call.mute}</button>
+              <button aria-expanded=${this.showKeypad ? 'true' : 'false'} @click=${() => (this.showKeypad = !this.showKeypad)}>${t.call.keypad}</button>
+              <button aria-expanded=${this.showTransfer ? 'true' : 'false'} @click=${() => (this.showTransfer = !this.showTransfer)}>${t.call.transfer}</button>
             `
           : ''}
       </div>
       ${this.showTransfer && connected
         ? html`<form @submit=${this.transfer}>
-            <label class="visually-hidden" for="target">Transfer to</label>
-            <input id="target" name="target" inputmode="tel" placeholder="Transfer to number" />
-            <button class="primary" type="submit">Transfer now</button>
+            <label class="visually-hidden" for="target">${t.call.transferTo}</label>
+            <input id="target" name="target" inputmode="tel" placeholder=${t.call.transferToNumber} />
+            <button class="primary" type="submit">${t.call.transferNow}</button>
           </form>`
         : ''}
       ${this.showKeypad && connected
-        ? html`<p class="sent" aria-live="polite" aria-label="Tones sent">${this.sent}</p>${keypad((k) => void this.dtmf(k))}`
+        ? html`<p class="sent" aria-live="polite" aria-label=${t.call.tonesSent}>${this.sent}</p>${keypad((k) => void this.dtmf(k))}`
         : ''}
     </section>`;
   }

@@ -6,23 +6,24 @@ import { afterPaint } from '../after-paint.ts';
 import { describe, logLines, time, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
-/** Shown as they are: what apps found that the user does not edit here. */
+/** Shown as they are: what apps found that the user does not edit here (path, the field's name in `t.fields`). */
 const READ_ONLY = [
-  ['contact.title', 'Title'],
-  ['contact.address', 'Address'],
+  ['contact.title', 'title'],
+  ['contact.address', 'address'],
 ] as const;
 
 /** The wrap-up, as the second seed lists it: edited during and after the call, saved as the user's. */
 const EDITABLE = [
-  ['contact.name', 'Name', 'name'],
-  ['contact.company', 'Company', 'organization'],
-  ['contact.email', 'Email', 'email'],
-  ['subject', 'Subject', 'off'],
-  ['account', 'Account', 'off'],
-  ['opportunity', 'Opportunity', 'off'],
-  ['ticket', 'Ticket', 'off'],
+  ['contact.name', 'name', 'name'],
+  ['contact.company', 'company', 'organization'],
+  ['contact.email', 'email', 'email'],
+  ['subject', 'subject', 'off'],
+  ['account', 'account', 'off'],
+  ['opportunity', 'opportunity', 'off'],
+  ['ticket', 'ticket', 'off'],
 ] as const;
 
 /**
@@ -84,13 +85,13 @@ export class PbCallRecord extends HubElement {
   private author(call: CallRecord, path: string) {
     const p = call.provenance[path];
     if (!p) return nothing;
-    const name = p.by === 'user' ? 'you' : p.by === 'pbx' ? 'the PBX' : (this.client?.status.apps.find((a) => a.id === p.by)?.name ?? p.by);
-    return html` <span class="by">by ${name}</span>`;
+    const name = p.by === 'user' ? t.calls.you : p.by === 'pbx' ? t.calls.thePbx : (this.client?.status.apps.find((a) => a.id === p.by)?.name ?? p.by);
+    return html` <span class="by">${t.call.by(name)}</span>`;
   }
 
   private save(call: CallRecord, fields: FieldPatch) {
     this.pending = { id: call.id, fields: { ...(this.pending?.id === call.id ? this.pending.fields : {}), ...fields } };
-    this.saving = 'Saving…';
+    this.saving = t.call.saving;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.flush(), 400);
   }
@@ -102,7 +103,7 @@ export class PbCallRecord extends HubElement {
     if (!job) return;
     try {
       await this.client!.api.patchCall(job.id, job.fields);
-      this.saving = 'Saved';
+      this.saving = t.call.saved;
     } catch (error) {
       this.saving = '';
       this.dispatchEvent(new CustomEvent('pb-error', { detail: (error as Error).message, bubbles: true, composed: true }));
@@ -133,8 +134,8 @@ export class PbCallRecord extends HubElement {
         emails: call.contact?.email ? [call.contact.email] : [], phones: [{ number, type: 'work' }], source: 'user',
       });
       this.savedContacts.add(number);
-      this.saving = `${name} saved to your contacts`;
-    })}>Save as contact</button>`;
+      this.saving = t.call.savedToContacts(name);
+    })}>${t.call.saveAsContact}</button>`;
   }
 
   /** Labels used on the calls this tab knows, for suggestions. */
@@ -145,7 +146,7 @@ export class PbCallRecord extends HubElement {
   }
 
   private tags(value: string): string[] {
-    return value.split(',').map((t) => t.trim()).filter(Boolean);
+    return value.split(',').map((tag) => tag.trim()).filter(Boolean);
   }
 
   override render() {
@@ -157,46 +158,46 @@ export class PbCallRecord extends HubElement {
     // Ended, not final yet: the user may still file it, or keep it out of the log.
     const wrapping = !live && !lookup && call.finalAt === undefined;
     const logged = logLines(call);
-    return html`<section class="card" aria-label="Call record">
+    return html`<section class="card" aria-label=${t.call.record}>
       <header>
         <div>
           <h2>${who(call)}</h2>
           <div class="muted">
-            ${lookup ? 'Lookup' : describe(call)} · ${time(call.startedAt)}
+            ${lookup ? t.calls.lookup : describe(call)} · ${time(call.startedAt)}
             ${call.remote.number && call.remote.number !== who(call) ? html` · ${call.remote.number}` : nothing}
           </div>
         </div>
         ${live
           ? nothing
-          : html`<button title=${wrapping ? 'The wrap-up is over: log the call now and take it out of the panel' : 'Take it out of the panel; apps are told'}
+          : html`<button title=${wrapping ? t.call.doneWrapUpTitle : t.call.doneTitle}
               @click=${() => this.run(async () => {
                 await this.flush();
                 if (wrapping) await this.client!.api.finishCall(call.id);
                 await this.client!.api.closeCall(call.id);
-              })}>Done</button>`}
+              })}>${t.call.done}</button>`}
       </header>
       <dl>
         ${READ_ONLY.map(([path, label]) => {
           const value = getPath(call, path);
           return typeof value === 'string' && value
-            ? html`<dt>${label}</dt><dd>${value}${this.author(call, path)}</dd>`
+            ? html`<dt>${t.fields[label]}</dt><dd>${value}${this.author(call, path)}</dd>`
             : nothing;
         })}
       </dl>
       <div class="fields">
-        ${EDITABLE.map(([path, label, autocomplete]) => html`<label><span>${label}${this.author(call, path)}</span>
+        ${EDITABLE.map(([path, label, autocomplete]) => html`<label><span>${t.fields[label]}${this.author(call, path)}</span>
           <input autocomplete=${autocomplete} type=${path === 'contact.email' ? 'email' : 'text'}
             .value=${this.shown(call, path)}
             @input=${(e: Event) => this.save(call, { [path]: (e.target as HTMLInputElement).value.trim() || null })}
             @blur=${() => void this.flush()} /></label>`)}
       </div>
       ${appsAreas.length
-        ? html`<ul class="apps" aria-label="From apps">
+        ? html`<ul class="apps" aria-label=${t.call.fromApps}>
             ${appsAreas.map(([id, area]) => html`<li>${this.client?.status.apps.find((a) => a.id === id)?.name ?? id}:
               ${Object.entries(area).map(([k, v]) => `${k} ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ').slice(0, 300)}</li>`)}
           </ul>`
         : nothing}
-      <label>Notes
+      <label>${t.fields.notes}
         <textarea
           .value=${this.pending?.id === call.id && 'notes' in this.pending.fields ? String(this.pending.fields.notes ?? '') : (call.notes ?? '')}
           @input=${(e: Event) => this.save(call, { notes: (e.target as HTMLTextAreaElement).value || null })}
@@ -204,16 +205,16 @@ export class PbCallRecord extends HubElement {
         ></textarea>
       </label>
       <div class="fields">
-        <label><span>Tags${this.author(call, 'tags')}</span>
-          <input placeholder="comma separated" autocomplete="off" .value=${this.shown(call, 'tags')}
+        <label><span>${t.fields.tags}${this.author(call, 'tags')}</span>
+          <input placeholder=${t.call.commaSeparated} autocomplete="off" .value=${this.shown(call, 'tags')}
             @change=${(e: Event) => {
               const tags = this.tags((e.target as HTMLInputElement).value);
               this.save(call, { tags: tags.length ? tags : null });
               void this.flush();
             }} />
         </label>
-        <label><span>Labels${this.author(call, 'labels')}</span>
-          <input placeholder="comma separated" autocomplete="off" list="pb-known-labels" .value=${this.shown(call, 'labels')}
+        <label><span>${t.fields.labels}${this.author(call, 'labels')}</span>
+          <input placeholder=${t.call.commaSeparated} autocomplete="off" list="pb-known-labels" .value=${this.shown(call, 'labels')}
             @change=${(e: Event) => {
               const labels = this.tags((e.target as HTMLInputElement).value);
               this.save(call, { labels: labels.length ? labels : null });
@@ -227,8 +228,8 @@ export class PbCallRecord extends HubElement {
         ? nothing
         : html`<label class="inline"><input type="checkbox" .checked=${call.dontLog === true}
             @change=${(e: Event) => this.run(() => this.client!.api.setDontLog(call.id, (e.target as HTMLInputElement).checked))} />
-            Don't log this call</label>`}
-      ${logged.length ? html`<ul class="log muted" aria-label="Logging">${logged.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
+            ${t.call.dontLog}</label>`}
+      ${logged.length ? html`<ul class="log muted" aria-label=${t.call.loggingList}>${logged.map((line) => html`<li>${line}</li>`)}</ul>` : nothing}
       <div class="saved muted" role="status">${this.saving}</div>
     </section>`;
   }
@@ -261,13 +262,13 @@ export class PbLookup extends HubElement {
 
   override render() {
     return html`<details class="card">
-      <summary>Look up a number or a business card</summary>
+      <summary>${t.call.lookUpSummary}</summary>
       <form @submit=${this.submit}>
-        <label>Number <input name="number" inputmode="tel" autocomplete="off" /></label>
-        <label>Name <input name="name" autocomplete="off" /></label>
-        <label>Company <input name="company" autocomplete="off" /></label>
-        <label>Email <input name="email" type="email" autocomplete="off" /></label>
-        <button class="primary">Look up</button>
+        <label>${t.fields.number} <input name="number" inputmode="tel" autocomplete="off" /></label>
+        <label>${t.fields.name} <input name="name" autocomplete="off" /></label>
+        <label>${t.fields.company} <input name="company" autocomplete="off" /></label>
+        <label>${t.fields.email} <input name="email" type="email" autocomplete="off" /></label>
+        <button class="primary">${t.call.lookUp}</button>
       </form>
     </details>`;
   }

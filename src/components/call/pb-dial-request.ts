@@ -4,6 +4,7 @@ import type { DialRequest } from '../../shared/api.ts';
 import { who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
 /**
@@ -30,16 +31,16 @@ export class PbDialRequest extends HubElement {
     const r = this.request;
     const live = this.client?.liveCalls ?? [];
     const id = `dial-request-${r.id}`;
-    return html`<section class="card" role="alertdialog" aria-label=${`${r.appName} wants to place a call`} aria-describedby=${id}>
+    return html`<section class="card" role="alertdialog" aria-label=${t.call.appWantsToPlaceCall(r.appName)} aria-describedby=${id}>
       <div id=${id}>
-        <p class="what">${r.appName} wants to call ${r.target}</p>
+        <p class="what">${t.call.appWantsToCall(r.appName, r.target)}</p>
         ${live.length
-          ? html`<p class="muted">Your call with ${who(live[0]!)} will be put on hold.</p>`
-          : html`<p class="muted">Nothing is dialled until you press Call.</p>`}
+          ? html`<p class="muted">${t.call.willHold(who(live[0]!))}</p>`
+          : html`<p class="muted">${t.call.nothingDialled}</p>`}
       </div>
       <div class="row">
-        <button class="good" @click=${() => this.run(() => this.client!.api.decideDial(r.id, true))}>Call ${r.target}</button>
-        <button @click=${() => this.run(() => this.client!.api.decideDial(r.id, false))}>Cancel</button>
+        <button class="good" @click=${() => this.run(() => this.client!.api.decideDial(r.id, true))}>${t.call.callTarget(r.target)}</button>
+        <button @click=${() => this.run(() => this.client!.api.decideDial(r.id, false))}>${t.call.cancel}</button>
       </div>
     </section>`;
   }

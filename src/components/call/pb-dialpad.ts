@@ -6,6 +6,7 @@ import type { Slice } from '../hub-client.ts';
 import { keypad, keypadStyles } from '../keys.ts';
 import { who } from '../format.ts';
 import { takeTelLink } from './tel.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
 /** One option of the Number field's list: a contact's number, or a recent caller. */
@@ -16,7 +17,11 @@ interface Option {
   number: string;
 }
 
-const TYPE_NAMES: Record<string, string> = { mobile: 'mobile', work: 'work', home: 'home', main: 'main', fax: 'fax', other: 'other' };
+/** A phone's type in words ("mobile"); a label the catalogue does not know is shown as given. */
+function typeName(type: string): string {
+  const names: Record<string, string> = t.contacts.phoneTypes;
+  return names[type] ?? type;
+}
 
 /**
  * @summary Dial by name or number: the Number field is a combobox (ARIA's pattern) listing the contacts
@@ -143,7 +148,7 @@ export class PbDialpad extends HubElement {
       const hit = name.toLocaleLowerCase().includes(text) || (digits.length >= 2 && number.replace(/\D/g, '').includes(digits));
       if (!hit) continue;
       offered.add(number);
-      out.push({ key: `recent-${c.id}`, label: name, detail: name === number ? 'recent call' : `${number} · recent call`, number });
+      out.push({ key: `recent-${c.id}`, label: name, detail: name === number ? t.call.recentCall : t.call.recentCallOf(number), number });
       if (out.length >= 3) break;
     }
     return out;
@@ -184,20 +189,20 @@ export class PbDialpad extends HubElement {
     const expanded = this.open && this.options.length > 0;
     return html`<form class="card" @submit=${this.call}>
       ${this.favourites.length
-        ? html`<ul class="favourites" aria-label="Favourites">
+        ? html`<ul class="favourites" aria-label=${t.call.favourites}>
             ${this.favourites.map((f) => html`<li><button type="button" ?disabled=${!registered || !f.phones[0]}
-              aria-label=${`Call ${f.name}`} @click=${() => this.dial(f.phones[0]!.number)}>${f.name}</button></li>`)}
+              aria-label=${t.call.callName(f.name)} @click=${() => this.dial(f.phones[0]!.number)}>${f.name}</button></li>`)}
           </ul>`
         : nothing}
       <div class="field">
-        <input id="number" name="number" inputmode="tel" autocomplete="off" placeholder="Name, number or name@domain"
-          aria-label="Number" role="combobox" aria-autocomplete="list" aria-expanded=${expanded ? 'true' : 'false'} aria-controls="number-options"
+        <input id="number" name="number" inputmode="tel" autocomplete="off" placeholder=${t.call.numberPlaceholder}
+          aria-label=${t.call.numberLabel} role="combobox" aria-autocomplete="list" aria-expanded=${expanded ? 'true' : 'false'} aria-controls="number-options"
           aria-activedescendant=${expanded && this.active >= 0 ? `option-${this.active}` : nothing}
           .value=${this.number}
           @input=${(e: InputEvent) => void this.typed((e.target as HTMLInputElement).value)}
           @keydown=${this.onKey}
           @blur=${() => setTimeout(() => this.close(), 150)} />
-        <ul id="number-options" role="listbox" aria-label="Matching contacts and calls" ?hidden=${!expanded}>
+        <ul id="number-options" role="listbox" aria-label=${t.call.matches} ?hidden=${!expanded}>
           <!-- The keyboard works on the field (aria-activedescendant): arrow keys, Enter, Escape. -->
           ${expanded
             ? this.options.map((o, i) => html`<li id=${`option-${i}`} role="option" aria-selected=${i === this.active ? 'true' : 'false'}
@@ -207,18 +212,18 @@ export class PbDialpad extends HubElement {
         </ul>
       </div>
       ${this.picked ? html`<p class="hint muted" role="status">${this.picked.label}: ${this.picked.detail}</p>` : nothing}
-      ${this.extension ? html`<p class="hint muted">Extension ${this.extension}: press it on the keypad once answered.</p>` : ''}
+      ${this.extension ? html`<p class="hint muted">${t.call.extensionHint(this.extension)}</p>` : ''}
       ${keypad((k) => this.press(k))}
-      <button class="good call" type="submit" ?disabled=${!registered || !this.number.trim()}>Call</button>
+      <button class="good call" type="submit" ?disabled=${!registered || !this.number.trim()}>${t.call.call}</button>
     </form>`;
   }
 }
 
 function contactOption(m: ContactMatch): Option {
-  const type = m.type ? (TYPE_NAMES[m.type] ?? m.type) : '';
+  const type = m.type ? typeName(m.type) : '';
   return {
     key: `${m.contactId}-${m.number}`,
-    label: m.company ? `${m.name} (${m.company})` : m.name,
+    label: m.company ? t.call.nameAtCompany(m.name, m.company) : m.name,
     detail: [m.number, type].filter(Boolean).join(' · '),
     number: m.number,
   };

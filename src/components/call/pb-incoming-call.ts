@@ -4,6 +4,7 @@ import type { CallRecord } from '../../shared/api.ts';
 import { who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
 /**
@@ -31,17 +32,17 @@ export class PbIncomingCall extends HubElement {
     const c = this.call;
     const name = who(c);
     const id = `incoming-${c.id}`;
-    return html`<section class="card" role="alertdialog" aria-label="Incoming call" aria-describedby=${id}>
-      <p class="label muted">Incoming call${this.client && this.client.liveCalls.length > 1 ? ' (waiting)' : ''}</p>
+    return html`<section class="card" role="alertdialog" aria-label=${t.call.incoming} aria-describedby=${id}>
+      <p class="label muted">${this.client && this.client.liveCalls.length > 1 ? t.call.incomingWaiting : t.call.incoming}</p>
       <div id=${id}>
         <p class="name">${name}</p>
         ${c.remote.number && c.remote.number !== name ? html`<p class="number muted">${c.remote.number}</p>` : ''}
         ${c.contact?.company ? html`<p class="number muted">${c.contact.company}</p>` : ''}
       </div>
       <div class="row">
-        <button class="good" @click=${() => this.run(() => this.client!.api.answer(c.id))}>Answer</button>
-        <button class="bad" @click=${() => this.run(() => this.client!.api.decline(c.id))}>Decline</button>
-        <button @click=${() => this.run(() => this.client!.api.sendToVoicemail(c.id))}>Send to voicemail</button>
+        <button class="good" @click=${() => this.run(() => this.client!.api.answer(c.id))}>${t.call.answer}</button>
+        <button class="bad" @click=${() => this.run(() => this.client!.api.decline(c.id))}>${t.call.decline}</button>
+        <button @click=${() => this.run(() => this.client!.api.sendToVoicemail(c.id))}>${t.call.sendToVoicemail}</button>
       </div>
     </section>`;
   }

@@ -4,6 +4,7 @@ import type { CallRecord } from '../../shared/api.ts';
 import { callBackTarget, describe, duration, time, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
 const icon: Record<string, string> = { inbound: '↙', outbound: '↗' };
@@ -54,9 +55,9 @@ export class PbRecentCalls extends HubElement {
       <span class="icon" aria-hidden="true">${icon[c.direction]}</span>
       <span class="who">${who(c)}</span>
       <span class="actions">
-        <button aria-label=${`Open the call with ${who(c)} for apps`} title="Show it in the panel; apps are told and may add to it"
-          @click=${() => this.run(() => this.client!.api.openCall(c.id))}>Open</button>
-        <button aria-label=${`Call back ${who(c)}`} @click=${() => this.run(() => this.client!.api.dial(callBackTarget(c)))}>Call back</button>
+        <button aria-label=${t.call.openForAppsLabel(who(c))} title=${t.call.openTitle}
+          @click=${() => this.run(() => this.client!.api.openCall(c.id))}>${t.call.open}</button>
+        <button aria-label=${t.call.callBackLabel(who(c))} @click=${() => this.run(() => this.client!.api.dial(callBackTarget(c)))}>${t.call.callBack}</button>
       </span>
       <span class="meta muted">${describe(c)} · ${time(c.startedAt)}${secs !== undefined && c.outcome === 'answered' ? ` · ${duration(secs)}` : ''}</span>
     </li>`;
@@ -65,10 +66,10 @@ export class PbRecentCalls extends HubElement {
   override render() {
     const calls = this.list();
     return html`<section class="card">
-      <h2 id="recent">Recent calls</h2>
+      <h2 id="recent">${t.call.recent}</h2>
       ${calls.length
         ? html`<ul aria-labelledby="recent">${calls.map((c) => this.item(c))}</ul>`
-        : html`<ul aria-labelledby="recent"></ul><p class="empty muted">No calls yet.</p>`}
+        : html`<ul aria-labelledby="recent"></ul><p class="empty muted">${t.call.noCalls}</p>`}
     </section>`;
   }
 }

@@ -3,6 +3,7 @@
  * (`navigator.registerProtocolHandler` and the manifest's `protocol_handlers`). The dialpad then
  * has the number ready to call.
  */
+import { t } from '../strings.ts';
 
 /** What a phone link asks to call. */
 export interface TelLink {
@@ -38,7 +39,7 @@ export function parseTel(input: string): TelLink {
   if (!number.startsWith('+') && /^\+\d+$/.test(context)) number = context + number;
   const extension = compact(param('ext') ?? '');
   if (!/^\+?[\d*#]{1,32}$/.test(number) || (extension && !/^[\d*#]{1,16}$/.test(extension))) {
-    const error = new Error(`This phone link has no number to call: "${text.slice(0, 80)}"`);
+    const error = new Error(t.call.badTelLink(text.slice(0, 80)));
     error.name = 'InvalidTelLink';
     throw error;
   }
