@@ -2,31 +2,27 @@ import { html, css, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import type { CallRecord, Provenance } from '../../shared/api.ts';
-import { callBackTarget, dateTime, duration, logLines, outcomeLabel, time, timeOfDay, who } from '../format.ts';
+import { callBackTarget, dateTime, directionLabel, duration, logLines, outcomeLabel, time, timeOfDay, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
-/** The enrichment a user edits here, as the hub's dotted paths. */
+/** The enrichment a user edits here, as the hub's dotted paths (each also the field's name in `t.fields`). */
 const EDITABLE = [
-  { path: 'subject', label: 'Subject', kind: 'text' },
-  { path: 'notes', label: 'Notes', kind: 'area' },
-  { path: 'tags', label: 'Tags', kind: 'list' },
-  { path: 'labels', label: 'Labels', kind: 'list' },
-  { path: 'account', label: 'Account', kind: 'text' },
-  { path: 'opportunity', label: 'Opportunity', kind: 'text' },
-  { path: 'ticket', label: 'Ticket', kind: 'text' },
+  { path: 'subject', kind: 'text' },
+  { path: 'notes', kind: 'area' },
+  { path: 'tags', kind: 'list' },
+  { path: 'labels', kind: 'list' },
+  { path: 'account', kind: 'text' },
+  { path: 'opportunity', kind: 'text' },
+  { path: 'ticket', kind: 'text' },
 ] as const;
 type Editable = (typeof EDITABLE)[number];
 type EditPath = Editable['path'];
 
-const CONTACT = [
-  ['name', 'Name'],
-  ['company', 'Company'],
-  ['title', 'Title'],
-  ['email', 'Email'],
-  ['address', 'Address'],
-] as const;
+/** The contact's fields shown, in order (each also the field's name in `t.fields`). */
+const CONTACT = ['name', 'company', 'title', 'email', 'address'] as const;
 
 /**
  * Whether a link may be followed: http, https, mailto or tel, as the record's schema allows. The hub
@@ -59,6 +55,12 @@ function fromText(kind: Editable['kind'], text: string): string | string[] | nul
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** "Media handover": an event of the timeline in words; one the catalogue does not name, from its type. */
+function eventName(type: string): string {
+  const names: Record<string, string> = t.detail.events;
+  return names[type] ?? capital(type.replace('-', ' '));
+}
 
 function show(value: unknown): string {
   if (value === undefined || value === null) return '';
@@ -171,10 +173,10 @@ export class PbCallDetail extends HubElement {
     try {
       const record = await this.client.api.get(id);
       if (id !== this.callId) return;
-      if (!record) this.loadError = 'This call is no longer in the history.';
+      if (!record) this.loadError = t.detail.gone;
       else if (!this.call || record.version >= this.call.version) this.call = record;
     } catch (error) {
-      this.loadError = `Could not read this call: ${(error as Error).message}`;
+      this.loadError = t.detail.couldNotRead((error as Error).message);
     }
   }
 
@@ -236,9 +238,10 @@ export class PbCallDetail extends HubElement {
         if (id === this.callId) {
           this.saveState = '';
           const e = error as Error;
+          const label = t.fields[field.path];
           this.saveError = e.name === 'QuotaExceeded'
-            ? `${field.label} not saved: ${/storage is full/i.test(e.message) ? e.message : `storage is full. ${e.message}`} Your text stays here.`
-            : `${field.label} not saved: ${e.message}`;
+            ? t.detail.notSavedFull(label, e.message, /storage is full/i.test(e.message))
+            : t.detail.notSaved(label, e.message);
         }
         return;
       }
@@ -279,10 +282,14 @@ export class PbCallDetail extends HubElement {
 
   // ---- Rendering ----------------------------------------------------------------------------
 
+  /** "you", "the PBX", "CRM": who wrote a field. */
+  private authorName(p: Provenance): string {
+    return p.by === 'user' ? t.calls.you : p.by === 'pbx' ? t.calls.thePbx : (this.client?.status.apps.find((a) => a.id === p.by)?.name ?? p.by);
+  }
+
+  /** "by CRM, 14:05". */
   private author(p?: Provenance): string {
-    if (!p) return '';
-    const by = p.by === 'user' ? 'you' : p.by === 'pbx' ? 'the PBX' : (this.client?.status.apps.find((a) => a.id === p.by)?.name ?? p.by);
-    return `by ${by}, ${time(p.at)}`;
+    return p ? t.detail.byAt(this.authorName(p), time(p.at)) : '';
   }
 
   private by(call: CallRecord, path: string) {
@@ -291,35 +298,36 @@ export class PbCallDetail extends HubElement {
   }
 
   private facts(c: CallRecord) {
+    const d = t.detail;
     const rows: [string, string | undefined][] = [
-      ['Direction', c.direction === 'inbound' ? 'Incoming' : 'Outgoing'],
-      ['Outcome', capital(outcomeLabel(c))],
-      ['Reason', c.reason],
-      ['Number', c.remote.number],
-      ['Address', c.remote.uri],
-      ['Caller name', c.remote.displayName],
-      ['On line', c.local.displayName ? `${c.local.displayName} <${c.local.uri}>` : c.local.uri],
-      ['Started', dateTime(c.startedAt)],
-      ['Answered', c.answeredAt ? dateTime(c.answeredAt) : undefined],
-      ['Ended', c.endedAt ? dateTime(c.endedAt) : undefined],
-      ['Ringing', c.ringSeconds !== undefined ? duration(c.ringSeconds) : undefined],
-      ['Talk', c.talkSeconds !== undefined ? duration(c.talkSeconds) : undefined],
-      ['Encrypted', c.secure ? 'Yes (WSS and SRTP)' : 'No'],
-      ['Recorded', c.recorded === undefined ? undefined : c.recorded ? 'Yes' : 'No'],
-      ['Monitored', c.monitored === undefined ? undefined : c.monitored ? 'Yes' : 'No'],
-      ['Logged', logLines(c).join('; ') || undefined],
+      [d.direction, directionLabel(c)],
+      [d.outcome, capital(outcomeLabel(c))],
+      [d.reason, c.reason],
+      [t.fields.number, c.remote.number],
+      [t.fields.address, c.remote.uri],
+      [d.callerName, c.remote.displayName],
+      [d.onLine, c.local.displayName ? d.nameAndAddress(c.local.displayName, c.local.uri) : c.local.uri],
+      [d.started, dateTime(c.startedAt)],
+      [d.answered, c.answeredAt ? dateTime(c.answeredAt) : undefined],
+      [d.ended, c.endedAt ? dateTime(c.endedAt) : undefined],
+      [d.ringing, c.ringSeconds !== undefined ? duration(c.ringSeconds) : undefined],
+      [d.talk, c.talkSeconds !== undefined ? duration(c.talkSeconds) : undefined],
+      [d.encrypted, c.secure ? d.encryptedYes : d.no],
+      [d.recorded, c.recorded === undefined ? undefined : c.recorded ? d.yes : d.no],
+      [d.monitored, c.monitored === undefined ? undefined : c.monitored ? d.yes : d.no],
+      [d.logged, logLines(c).join('; ') || undefined],
     ];
     return html`<dl>${rows.filter(([, v]) => v).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
   }
 
   private contact(c: CallRecord) {
     const k = c.contact ?? {};
-    const rows = CONTACT.filter(([key]) => k[key]);
-    if (!rows.length && !k.links?.length) return html`<p class="muted sub">No contact details yet.</p>`;
+    const rows = CONTACT.filter((key) => k[key]);
+    if (!rows.length && !k.links?.length) return html`<p class="muted sub">${t.detail.noContact}</p>`;
     return html`<dl>
-      ${rows.map(([key, label]) => html`<dt>${label}</dt><dd>${k[key]} ${this.by(c, `contact.${key}`)}</dd>`)}
+      ${rows.map((key) => html`<dt>${t.fields[key]}</dt><dd>${k[key]} ${this.by(c, `contact.${key}`)}</dd>`)}
       ${Array.isArray(k.links) && k.links.length
-        ? html`<dt>Links</dt><dd>${k.links.map((l) => html`<div>${webLink(l) ? html`<a href=${l} target="_blank" rel="noopener noreferrer">${l}</a>` : String(l)}</div>`)}
+        ? html`<dt>${t.fields.links}</dt><dd>${k.links.map((l) => html`<div>${webLink(l) ? html`<a href=${l} target="_blank" rel="noopener noreferrer">${l}</a>` : String(l)}</div>`)}
             ${this.by(c, 'contact.links')}</dd>`
         : nothing}
     </dl>`;
@@ -327,7 +335,7 @@ export class PbCallDetail extends HubElement {
 
   private apps(c: CallRecord) {
     const entries = Object.entries(c.apps ?? {}).filter(([, v]) => v && Object.keys(v).length);
-    if (!entries.length) return html`<p class="muted sub">No app has added anything.</p>`;
+    if (!entries.length) return html`<p class="muted sub">${t.detail.noApps}</p>`;
     return entries.map(([appId, values]) => {
       const name = this.client?.status.apps.find((a) => a.id === appId)?.name ?? appId;
       return html`<div class="app">
@@ -342,22 +350,23 @@ export class PbCallDetail extends HubElement {
     const input = (e: Event) => this.onInput(f, (e.target as HTMLInputElement | HTMLTextAreaElement).value);
     const blur = () => this.onBlur(f);
     const chips = f.kind === 'list' ? (c[f.path] as string[] | undefined) : undefined;
+    const label = t.fields[f.path];
     return html`<label>
-      <span><span>${f.label}</span>${this.by(c, f.path)}</span>
+      <span><span>${label}</span>${this.by(c, f.path)}</span>
       ${f.kind === 'area'
         ? html`<textarea .value=${live(value)} @input=${input} @blur=${blur}></textarea>`
-        : html`<input .value=${live(value)} placeholder=${f.kind === 'list' ? 'Comma separated' : ''} @input=${input} @blur=${blur} />`}
+        : html`<input .value=${live(value)} placeholder=${f.kind === 'list' ? t.detail.commaSeparated : ''} @input=${input} @blur=${blur} />`}
     </label>
-    ${chips?.length ? html`<ul class="chips" aria-label=${f.label}>${chips.map((t) => html`<li>${t}</li>`)}</ul>` : nothing}`;
+    ${chips?.length ? html`<ul class="chips" aria-label=${label}>${chips.map((t) => html`<li>${t}</li>`)}</ul>` : nothing}`;
   }
 
   private written(c: CallRecord) {
     const entries = Object.entries(c.provenance ?? {}).sort((a, b) => b[1].at - a[1].at);
     return html`<details>
-      <summary>Who wrote what (${entries.length})</summary>
+      <summary>${t.detail.whoWrote(entries.length)}</summary>
       <table>
-        <thead><tr><th scope="col">Field</th><th scope="col">By</th><th scope="col">When</th></tr></thead>
-        <tbody>${entries.map(([path, p]) => html`<tr><td>${path}</td><td>${this.author(p).replace(/^by /, '').replace(/, .*$/, '')}</td><td>${dateTime(p.at)}</td></tr>`)}</tbody>
+        <thead><tr><th scope="col">${t.detail.field}</th><th scope="col">${t.detail.by}</th><th scope="col">${t.detail.when}</th></tr></thead>
+        <tbody>${entries.map(([path, p]) => html`<tr><td>${path}</td><td>${this.authorName(p)}</td><td>${dateTime(p.at)}</td></tr>`)}</tbody>
       </table>
     </details>`;
   }
@@ -365,42 +374,42 @@ export class PbCallDetail extends HubElement {
   override render() {
     const c = this.call;
     const registered = this.client?.status.state === 'registered';
-    return html`<section class="card" aria-label="Call details">
+    return html`<section class="card" aria-label=${t.detail.label}>
       <div class="top">
         <div>
-          <h2 tabindex="-1">${c ? who(c) : 'Call'}</h2>
-          ${c ? html`<p class="sub muted">${c.direction === 'inbound' ? 'Incoming' : 'Outgoing'}, ${outcomeLabel(c)} · ${dateTime(c.startedAt)}${
+          <h2 tabindex="-1">${c ? who(c) : t.detail.call}</h2>
+          ${c ? html`<p class="sub muted">${t.calls.line(directionLabel(c), outcomeLabel(c))} · ${dateTime(c.startedAt)}${
             c.talkSeconds ? ` · ${duration(c.talkSeconds)}` : ''}</p>` : nothing}
         </div>
-        <button @click=${this.close}>${this.narrow ? 'Back' : 'Close'}</button>
+        <button @click=${this.close}>${this.narrow ? t.detail.back : t.detail.close}</button>
       </div>
       ${this.loadError ? html`<p class="bad" role="alert">${this.loadError}</p>` : nothing}
       ${c
         ? html`
             <div class="actions">
-              <button class="good" ?disabled=${!registered} title=${registered ? `Calls ${callBackTarget(c)}` : 'Sign in to call'}
-                @click=${this.callBack}>Call back</button>
-              <button @click=${this.openForApps}>Open for apps</button>
+              <button class="good" ?disabled=${!registered} title=${registered ? t.detail.callsTitle(callBackTarget(c)) : t.detail.signInToCall}
+                @click=${this.callBack}>${t.detail.callBack}</button>
+              <button @click=${this.openForApps}>${t.detail.openForApps}</button>
             </div>
             <div class="fields">
-              <h3>Notes and tags</h3>
+              <h3>${t.detail.notesAndTags}</h3>
               ${EDITABLE.map((f) => this.field(c, f))}
               <p class="save ${this.saveState === 'saved' ? 'saved' : ''}" role="status">
-                ${this.saveState === 'saving' ? 'Saving…' : this.saveState === 'saved' ? 'Saved' : ''}</p>
+                ${this.saveState === 'saving' ? t.detail.saving : this.saveState === 'saved' ? t.detail.saved : ''}</p>
               ${this.saveError ? html`<p class="bad" role="alert">${this.saveError}</p>` : nothing}
             </div>
-            <div><h3>Contact</h3>${this.contact(c)}</div>
-            <div><h3>Call</h3>${this.facts(c)}</div>
+            <div><h3>${t.detail.contact}</h3>${this.contact(c)}</div>
+            <div><h3>${t.detail.call}</h3>${this.facts(c)}</div>
             <div>
-              <h3>Timeline</h3>
+              <h3>${t.detail.timeline}</h3>
               ${c.events.length
-                ? html`<ol>${c.events.map((e) => html`<li><span class="muted">${timeOfDay(e.at)}</span> ${capital(e.type.replace('-', ' '))}${e.detail ? html`: ${e.detail}` : nothing}</li>`)}</ol>`
-                : html`<p class="muted sub">No events.</p>`}
+                ? html`<ol>${c.events.map((e) => html`<li><span class="muted">${timeOfDay(e.at)}</span> ${eventName(e.type)}${e.detail ? html`: ${e.detail}` : nothing}</li>`)}</ol>`
+                : html`<p class="muted sub">${t.detail.noEvents}</p>`}
             </div>
-            <div><h3>From apps</h3>${this.apps(c)}</div>
+            <div><h3>${t.detail.fromApps}</h3>${this.apps(c)}</div>
             ${this.written(c)}
           `
-        : this.loadError ? nothing : html`<p class="muted">Loading…</p>`}
+        : this.loadError ? nothing : html`<p class="muted">${t.detail.loading}</p>`}
     </section>`;
   }
 }

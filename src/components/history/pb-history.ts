@@ -3,9 +3,10 @@ import { customElement, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { Directive, directive, PartType, type ElementPart, type PartInfo } from 'lit/directive.js';
 import type { CallRecord, HistoryFilter, HistoryQuery, StorageInfo } from '../../shared/api.ts';
-import { dayKey, dayLabel, duration, logBadge, outcomeLabel, timeOfDay, who } from '../format.ts';
+import { dayKey, dayLabel, directionLabel, duration, logBadge, outcomeLabel, timeOfDay, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 import './pb-call-detail.ts';
 
@@ -43,12 +44,8 @@ const cssProps = directive(CssProps);
 /** A row's offset in the list. */
 const at = (top: number) => cssProps({ transform: `translateY(${top}px)` });
 
-const FILTERS: { id: HistoryFilter; label: string }[] = [
-  { id: 'all', label: 'All' },
-  { id: 'missed', label: 'Missed' },
-  { id: 'received', label: 'Received' },
-  { id: 'dialed', label: 'Dialed' },
-];
+/** The filters, in order; their names are `t.history.filters`. */
+const FILTERS: HistoryFilter[] = ['all', 'missed', 'received', 'dialed'];
 
 /** 16×16 stroke icons (SVG, so they look the same whatever fonts the system has). */
 const ICONS: Record<string, ReturnType<typeof svg>> = {
@@ -265,7 +262,7 @@ export class PbHistory extends HubElement {
       (error: Error) => {
         if (gen !== this.generation) return;
         this.loaded = true;
-        this.loadError = `Could not read the history: ${error.message}`;
+        this.loadError = t.history.couldNotRead(error.message);
       },
     );
   }
@@ -329,7 +326,7 @@ export class PbHistory extends HubElement {
         },
         (error: Error) => {
           end.loading = false;
-          if (gen === this.generation) this.loadError = `Could not read more of the history: ${error.message}`;
+          if (gen === this.generation) this.loadError = t.history.couldNotReadMore(error.message);
         },
       );
     }
@@ -356,7 +353,7 @@ export class PbHistory extends HubElement {
       },
       (error: Error) => {
         p.loading = false;
-        if (gen === this.generation) this.loadError = `Could not read the history: ${error.message}`;
+        if (gen === this.generation) this.loadError = t.history.couldNotRead(error.message);
       },
     );
   }
@@ -526,9 +523,9 @@ export class PbHistory extends HubElement {
       a.download = `patchbay-history-${new Date().toISOString().slice(0, 10)}.${format}`;
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      this.dataMessage = `Exported ${format.toUpperCase()}${this.exportAll ? ' (all calls)' : ''}.`;
+      this.dataMessage = t.history.exported(format.toUpperCase(), this.exportAll);
     } catch (error) {
-      this.dataError = this.errorText(error as Error, 'Export failed');
+      this.dataError = this.errorText(error as Error, t.history.exportFailed);
     }
   }
 
@@ -540,18 +537,18 @@ export class PbHistory extends HubElement {
     // whole would take the tab's memory with it.
     if (file.size > MAX_IMPORT_BYTES) {
       this.dataMessage = '';
-      this.dataError = `Import failed: ${file.name} is ${Math.round(file.size / 2 ** 20)} MB; a history export is at most ${MAX_IMPORT_BYTES / 2 ** 20} MB. Split it, or export fewer calls.`;
+      this.dataError = t.history.tooBig(file.name, Math.round(file.size / 2 ** 20), MAX_IMPORT_BYTES / 2 ** 20);
       input.value = '';
       return;
     }
-    this.dataMessage = `Importing ${file.name}…`;
+    this.dataMessage = t.history.importing(file.name);
     this.dataError = '';
     try {
       const { added, skipped } = await this.client!.api.importHistory(await file.text());
-      this.dataMessage = `Imported ${added}, skipped ${skipped}.`;
+      this.dataMessage = t.history.imported(added, skipped);
     } catch (error) {
       this.dataMessage = '';
-      this.dataError = this.errorText(error as Error, 'Import failed');
+      this.dataError = this.errorText(error as Error, t.history.importFailed);
     } finally {
       input.value = '';
       this.reload();
@@ -563,16 +560,16 @@ export class PbHistory extends HubElement {
     if (error.name === 'QuotaExceeded') {
       return /storage is full/i.test(error.message)
         ? error.message
-        : `Storage is full: ${error.message || 'the browser refused to store more'}. Every record already kept is intact.`;
+        : t.history.storageFull(error.message);
     }
-    return `${what}: ${error.message}`;
+    return t.history.failed(what, error.message);
   }
 
   private async readStorage(): Promise<void> {
     try {
       this.storage = await this.client!.api.storageInfo();
     } catch (error) {
-      this.dataError = this.errorText(error as Error, 'Could not read the storage use');
+      this.dataError = this.errorText(error as Error, t.history.couldNotReadStorage);
     }
     this.persisted ??= await navigator.storage?.persisted?.().catch(() => undefined);
   }
@@ -581,7 +578,7 @@ export class PbHistory extends HubElement {
     try {
       this.persisted = await navigator.storage.persist();
     } catch (error) {
-      this.dataError = `Could not ask to keep the history: ${(error as Error).message}`;
+      this.dataError = t.history.couldNotPersist((error as Error).message);
     }
   }
 
@@ -596,7 +593,7 @@ export class PbHistory extends HubElement {
     const secs = c.outcome === 'answered' ? c.talkSeconds : undefined;
     const name = who(c);
     const number = c.remote.number && c.remote.number !== name ? c.remote.number : '';
-    const extra = [number, c.subject, secs !== undefined ? duration(secs) : c.ringSeconds ? `rang ${duration(c.ringSeconds)}` : '', logBadge(c)]
+    const extra = [number, c.subject, secs !== undefined ? duration(secs) : c.ringSeconds ? t.history.rang(duration(c.ringSeconds)) : '', logBadge(c)]
       .filter(Boolean)
       .join(' · ');
     return html`<div class="item" role="listitem" aria-posinset=${r.index + 1} aria-setsize=${setsize}
@@ -606,8 +603,8 @@ export class PbHistory extends HubElement {
         @click=${() => this.open(c)}>
         <span class="icons">
           ${c.kind === 'lookup'
-            ? icon('lookup', 'Lookup')
-            : html`${icon(c.direction, c.direction === 'inbound' ? 'Incoming' : 'Outgoing')}${icon(c.state === 'ended' ? outcome : 'live', outcomeLabel(c), 'out')}`}
+            ? icon('lookup', t.calls.lookup)
+            : html`${icon(c.direction, directionLabel(c))}${icon(c.state === 'ended' ? outcome : 'live', outcomeLabel(c), 'out')}`}
         </span>
         <span class="text"><span class="name">${name}</span><span class="meta">${extra}</span></span>
         <span class="when">${timeOfDay(c.startedAt)}</span>
@@ -623,48 +620,45 @@ export class PbHistory extends HubElement {
     const bottom = this.scrolled + this.viewHeight + OVERSCAN;
     const visible = rows.filter((r) => (r.top + ROW >= top && r.top <= bottom) || (r.kind === 'call' && r.call.id === this.activeId));
     return html`<div class="viewport" @scroll=${this.onScroll}>
-      <div role="list" aria-label="Call history" ${cssProps({ height: `${height}px` })} @keydown=${(e: KeyboardEvent) => this.onListKey(e, rows)}>
+      <div role="list" aria-label=${t.history.list} ${cssProps({ height: `${height}px` })} @keydown=${(e: KeyboardEvent) => this.onListKey(e, rows)}>
         ${repeat(visible, (r) => r.key, (r) => this.row(r, more ? -1 : count))}
       </div>
-      ${more ? html`<div class="more muted">Loading…</div>` : nothing}
+      ${more ? html`<div class="more muted">${t.history.loading}</div>` : nothing}
       ${this.loaded && !count && !this.loadError
-        ? html`<p class="empty muted">${this.search.trim() ? `No calls match “${this.search.trim()}”.` : this.filter === 'all' ? 'No calls yet.' : 'No calls here.'}</p>`
+        ? html`<p class="empty muted">${this.search.trim() ? t.history.noMatch(this.search.trim()) : this.filter === 'all' ? t.history.noCalls : t.history.noCallsHere}</p>`
         : nothing}
-      ${!this.loaded ? html`<p class="empty muted">Loading…</p>` : nothing}
+      ${!this.loaded ? html`<p class="empty muted">${t.history.loading}</p>` : nothing}
     </div>`;
   }
 
   private data() {
     const s = this.storage;
-    const mb = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`);
     return html`<details class="card" @toggle=${(e: Event) => (e.target as HTMLDetailsElement).open && this.readStorage()}>
-      <summary>Export, import and storage</summary>
+      <summary>${t.history.data}</summary>
       <div class="data">
         <fieldset>
-          <legend>Export</legend>
-          <label><input type="radio" name="scope" .checked=${!this.exportAll} @change=${() => (this.exportAll = false)} />This view</label>
-          <label><input type="radio" name="scope" .checked=${this.exportAll} @change=${() => (this.exportAll = true)} />All calls</label>
+          <legend>${t.history.export}</legend>
+          <label><input type="radio" name="scope" .checked=${!this.exportAll} @change=${() => (this.exportAll = false)} />${t.history.thisView}</label>
+          <label><input type="radio" name="scope" .checked=${this.exportAll} @change=${() => (this.exportAll = true)} />${t.history.allCalls}</label>
         </fieldset>
         <div class="actions">
-          <button @click=${() => this.exportAs('csv')}>Export CSV</button>
-          <button @click=${() => this.exportAs('json')}>Export JSON</button>
-          <label class="file"><span>Import JSON…</span>
-            <input type="file" accept=".json,application/json" aria-label="Import" @change=${this.importFile} /></label>
+          <button @click=${() => this.exportAs('csv')}>${t.history.exportCsv}</button>
+          <button @click=${() => this.exportAs('json')}>${t.history.exportJson}</button>
+          <label class="file"><span>${t.history.importJson}</span>
+            <input type="file" accept=".json,application/json" aria-label=${t.history.import} @change=${this.importFile} /></label>
         </div>
         <p role="status">${this.dataMessage}</p>
         ${this.dataError ? html`<p role="alert" class="bad">${this.dataError}</p>` : nothing}
         <p>${s
-          ? html`Storage: ${s.records.toLocaleString()} ${s.records === 1 ? 'record' : 'records'}${s.usage !== undefined
-              ? html`, ${mb(s.usage)} used${s.quota ? html` of ${mb(s.quota)}` : nothing}`
-              : nothing}.`
+          ? t.history.storage(s.records, s.usage !== undefined ? t.history.bytes(s.usage) : undefined, s.quota ? t.history.bytes(s.quota) : undefined)
           : nothing}
           ${this.persisted === true
-            ? 'This browser keeps the history until you delete it.'
+            ? t.history.persisted
             : this.persisted === false
-            ? 'The browser may clear the history when space runs low.'
+            ? t.history.notPersisted
             : nothing}</p>
         <div class="actions">
-          <button ?disabled=${this.persisted === true} @click=${this.persist}>Keep history on this device</button>
+          <button ?disabled=${this.persisted === true} @click=${this.persist}>${t.history.keepHistory}</button>
         </div>
       </div>
     </details>`;
@@ -676,21 +670,21 @@ export class PbHistory extends HubElement {
     const split = this.wide;
     return html`<div class="layout ${split ? 'split' : ''}">
       <section class="pane card" aria-labelledby="h" ?hidden=${!!open && !this.wide}>
-        <h2 id="h">History</h2>
-        <div class="filters" role="group" aria-label="Show">
+        <h2 id="h">${t.history.title}</h2>
+        <div class="filters" role="group" aria-label=${t.history.show}>
           ${FILTERS.map(
-            (f) => html`<button aria-pressed=${this.filter === f.id ? 'true' : 'false'} @click=${() => this.setFilter(f.id)}>${f.label}</button>`,
+            (f) => html`<button aria-pressed=${this.filter === f ? 'true' : 'false'} @click=${() => this.setFilter(f)}>${t.history.filters[f]}</button>`,
           )}
         </div>
-        <input type="search" aria-label="Search history" placeholder="Search names, numbers, notes" .value=${this.search}
+        <input type="search" aria-label=${t.history.search} placeholder=${t.history.searchPlaceholder} .value=${this.search}
           @input=${this.onSearch} @search=${this.onSearch} />
-        ${this.loadError ? html`<p class="error" role="alert">${this.loadError} <button @click=${() => this.reload()}>Retry</button></p>` : nothing}
+        ${this.loadError ? html`<p class="error" role="alert">${this.loadError} <button @click=${() => this.reload()}>${t.history.retry}</button></p>` : nothing}
         ${this.list()}
       </section>
       ${open
         ? html`<pb-call-detail .callId=${open} .initial=${this.findCall(open)} ?narrow=${!this.wide} @pb-close=${this.closeDetail}></pb-call-detail>`
         : this.wide
-        ? html`<p class="card placeholder muted">Choose a call to see everything it holds, add notes and tags, or call back.</p>`
+        ? html`<p class="card placeholder muted">${t.history.chooseCall}</p>`
         : nothing}
       ${open && !this.wide ? nothing : this.data()}
     </div>`;
