@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import type { DemoMessage } from '../../shared/api.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 import { time } from '../format.ts';
 
@@ -11,13 +12,8 @@ const OAUTH_CHANNEL = 'patchbay-oauth';
 /** The static page Google redirects to (public/oauth.html). */
 const REDIRECT_PAGE = 'oauth.html';
 
-const WRAP_UP: [number, string][] = [
-  [0, 'Log at once'],
-  [30, '30 seconds'],
-  [120, '2 minutes'],
-  [300, '5 minutes'],
-  [900, '15 minutes'],
-];
+/** The wrap-up's choices, in seconds; their names are `t.callLogging.wrapUpTimes`. */
+const WRAP_UP = [0, 30, 120, 300, 900] as const;
 
 /**
  * @summary Call logging: Gmail's connection (Connect, Reconnect, Disconnect; the demo's stand-in mailbox),
@@ -86,7 +82,7 @@ export class PbCallLogging extends HubElement {
       };
       if (popup) popup.location.href = url;
       // No popup (blocked): the consent page in this tab's place would lose the call panel; say so.
-      else throw new Error('The browser blocked the Google sign-in window: allow pop-ups for this site and try again');
+      else throw new Error(t.callLogging.popupBlocked);
     });
   }
 
@@ -103,46 +99,46 @@ export class PbCallLogging extends HubElement {
     if (!s) return nothing;
     const api = this.client!.api;
     const { logging, settings } = s;
+    const words = t.callLogging.gmail;
     const gmail = {
-      unavailable: s.demo ? 'Gmail: not connected (demo)' : 'Gmail: not set up on this site',
-      disconnected: 'Gmail: not connected',
-      connected: logging.demoMailbox ? 'Gmail: connected (demo mailbox)' : 'Gmail: connected',
-      expired: 'Gmail: the connection ran out. Calls wait to be logged until you reconnect.',
+      unavailable: s.demo ? words.unavailableDemo : words.unavailable,
+      disconnected: words.disconnected,
+      connected: logging.demoMailbox ? words.connectedDemo : words.connected,
+      expired: words.expired,
     }[logging.gmail];
     return html`<details class="card">
-      <summary>Call logging</summary>
+      <summary>${t.callLogging.title}</summary>
       <div class="body">
-        <p class="muted">Each call is filed once its wrap-up is over: in Gmail with the labels
-          Voice calls/Incoming, Outbound or Missed, and to your organisation's webhooks.</p>
+        <p class="muted">${t.callLogging.intro}</p>
         <div class="row">
           <span role="status">${gmail}</span>
-          ${logging.gmail === 'disconnected' ? html`<button @click=${() => this.connectGmail()}>Connect Gmail</button>` : nothing}
-          ${logging.gmail === 'expired' ? html`<button class="primary" @click=${() => this.connectGmail()}>Reconnect Gmail</button>` : nothing}
+          ${logging.gmail === 'disconnected' ? html`<button @click=${() => this.connectGmail()}>${t.callLogging.connect}</button>` : nothing}
+          ${logging.gmail === 'expired' ? html`<button class="primary" @click=${() => this.connectGmail()}>${t.callLogging.reconnect}</button>` : nothing}
           ${logging.gmail === 'connected'
             ? html`<button @click=${() => this.run(async () => {
                 this.mailbox = undefined;
                 await api.disconnectGmail();
-              })}>Disconnect Gmail</button>`
+              })}>${t.callLogging.disconnect}</button>`
             : nothing}
           ${s.demo && !logging.demoMailbox
             ? html`<button @click=${() => this.run(async () => {
                 await api.connectDemoMailbox();
                 await this.loadMailbox();
-              })}>Connect Gmail (demo mailbox)</button>`
+              })}>${t.callLogging.connectDemo}</button>`
             : nothing}
-          ${this.consenting ? html`<span class="muted">Waiting for Google…</span>` : nothing}
+          ${this.consenting ? html`<span class="muted">${t.callLogging.waitingForGoogle}</span>` : nothing}
         </div>
-        ${logging.webhooks ? html`<p>Webhooks: ${logging.webhooks} from the site's configuration</p>` : nothing}
-        <label class="field">Log
+        ${logging.webhooks ? html`<p>${t.callLogging.webhooks(logging.webhooks)}</p>` : nothing}
+        <label class="field">${t.callLogging.log}
           <select @change=${(e: Event) => this.run(() => api.updateSettings({ logCalls: (e.target as HTMLSelectElement).value as 'all' }))}>
-            <option value="all" ?selected=${(settings.logCalls ?? 'all') === 'all'}>Every call</option>
-            <option value="matched" ?selected=${settings.logCalls === 'matched'}>Calls a contact or an app recognised</option>
-            <option value="none" ?selected=${settings.logCalls === 'none'}>No calls</option>
+            <option value="all" ?selected=${(settings.logCalls ?? 'all') === 'all'}>${t.callLogging.logAll}</option>
+            <option value="matched" ?selected=${settings.logCalls === 'matched'}>${t.callLogging.logMatched}</option>
+            <option value="none" ?selected=${settings.logCalls === 'none'}>${t.callLogging.logNone}</option>
           </select>
         </label>
-        <label class="field">Wrap-up before a call is logged
+        <label class="field">${t.callLogging.wrapUp}
           <select @change=${(e: Event) => this.run(() => api.updateSettings({ wrapUpSeconds: Number((e.target as HTMLSelectElement).value) }))}>
-            ${WRAP_UP.map(([seconds, label]) => html`<option value=${seconds} ?selected=${(settings.wrapUpSeconds ?? 120) === seconds}>${label}</option>`)}
+            ${WRAP_UP.map((seconds) => html`<option value=${seconds} ?selected=${(settings.wrapUpSeconds ?? 120) === seconds}>${t.callLogging.wrapUpTimes[seconds]}</option>`)}
           </select>
         </label>
         ${logging.demoMailbox ? this.renderMailbox() : nothing}
@@ -155,8 +151,8 @@ export class PbCallLogging extends HubElement {
       void this.loadMailbox();
       return nothing;
     }
-    return html`<section aria-label="Demo mailbox">
-      <h3>Demo mailbox</h3>
+    return html`<section aria-label=${t.callLogging.demoMailbox}>
+      <h3>${t.callLogging.demoMailbox}</h3>
       ${this.mailbox.length
         ? html`<ol class="mail">
             ${this.mailbox.map((m) => html`<li>
@@ -165,7 +161,7 @@ export class PbCallLogging extends HubElement {
               <div>${m.labelNames.map((l) => html`<span class="label">${l}</span>`)}</div>
             </li>`)}
           </ol>`
-        : html`<p class="muted">No calls logged yet: finish a call, and it appears here once its wrap-up is over.</p>`}
+        : html`<p class="muted">${t.callLogging.mailboxEmpty}</p>`}
     </section>`;
   }
 }

@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import type { ContactInput, StoredContact, SuggestedContact } from '../../shared/api.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
 /** The panel reads a contacts file only up to this size (the hub refuses more). */
@@ -19,6 +20,12 @@ interface Draft {
   email: string;
   phones: { number: string; type: string }[];
   favourite?: boolean;
+}
+
+/** A phone's type in words ("mobile"); a label the catalogue does not know is shown as given. */
+function typeName(type: string): string {
+  const names: Record<string, string> = t.contacts.phoneTypes;
+  return names[type] ?? type;
 }
 
 const emptyDraft = (): Draft => ({ name: '', company: '', title: '', email: '', phones: [{ number: '', type: 'mobile' }] });
@@ -86,17 +93,16 @@ export class PbContacts extends HubElement {
     input.value = '';
     if (!file) return;
     await this.run(async () => {
-      if (file.size > MAX_FILE) throw new Error(`${file.name} is ${(file.size / 1e6).toFixed(0)} MB: at most 64 MB per import. Split it and import each part.`);
+      if (file.size > MAX_FILE) throw new Error(t.contacts.tooBig(file.name, Math.round(file.size / 1e6)));
       this.busy = true;
-      this.message = `Importing ${file.name}…`;
+      this.message = t.contacts.importing(file.name);
       try {
         const text = await file.text();
         const format = /\.csv$/i.test(file.name) || (!/\.vcf$/i.test(file.name) && !/BEGIN:VCARD/i.test(text.slice(0, 4096))) ? 'csv' : 'vcard';
         const { added, duplicates, skipped } = await this.client!.api.importContacts(text, format);
-        const parts = [`Imported ${added.toLocaleString()} contact${added === 1 ? '' : 's'} from ${file.name}`];
-        if (duplicates) parts.push(`${duplicates.toLocaleString()} already there`);
-        if (skipped.length) parts.push(`${skipped.length} skipped (${format === 'csv' ? 'row' : 'card'} ${skipped[0]!.index + 1}: ${skipped[0]!.reason})`);
-        this.message = parts.join('; ');
+        const first = skipped[0];
+        this.message = t.contacts.imported(added, file.name, duplicates, skipped.length,
+          first && { csv: format === 'csv', at: first.index + 1, reason: first.reason });
       } catch (error) {
         this.message = '';
         throw error;
@@ -146,7 +152,7 @@ export class PbContacts extends HubElement {
     };
     await this.run(async () => {
       await this.client!.api.saveContact(contact, d.id);
-      this.message = `Saved ${contact.name}`;
+      this.message = t.contacts.saved(contact.name);
       this.draft = undefined;
       await this.load();
     });
@@ -154,22 +160,22 @@ export class PbContacts extends HubElement {
 
   private renderForm(d: Draft) {
     const set = (patch: Partial<Draft>) => (this.draft = { ...d, ...patch });
-    return html`<form aria-label=${d.id ? 'Edit contact' : 'New contact'} @submit=${this.save}>
-      <label>Name <input required maxlength="200" autocomplete="off" .value=${d.name} @input=${(e: Event) => set({ name: (e.target as HTMLInputElement).value })} /></label>
-      <label>Company <input maxlength="200" autocomplete="off" .value=${d.company} @input=${(e: Event) => set({ company: (e.target as HTMLInputElement).value })} /></label>
-      <label>Title <input maxlength="200" autocomplete="off" .value=${d.title} @input=${(e: Event) => set({ title: (e.target as HTMLInputElement).value })} /></label>
-      <label>Email <input type="email" maxlength="254" autocomplete="off" .value=${d.email} @input=${(e: Event) => set({ email: (e.target as HTMLInputElement).value })} /></label>
+    return html`<form aria-label=${d.id ? t.contacts.editContact : t.contacts.newContact} @submit=${this.save}>
+      <label>${t.fields.name} <input required maxlength="200" autocomplete="off" .value=${d.name} @input=${(e: Event) => set({ name: (e.target as HTMLInputElement).value })} /></label>
+      <label>${t.fields.company} <input maxlength="200" autocomplete="off" .value=${d.company} @input=${(e: Event) => set({ company: (e.target as HTMLInputElement).value })} /></label>
+      <label>${t.fields.title} <input maxlength="200" autocomplete="off" .value=${d.title} @input=${(e: Event) => set({ title: (e.target as HTMLInputElement).value })} /></label>
+      <label>${t.fields.email} <input type="email" maxlength="254" autocomplete="off" .value=${d.email} @input=${(e: Event) => set({ email: (e.target as HTMLInputElement).value })} /></label>
       ${d.phones.map((p, i) => html`<div class="phone">
-        <label>Phone ${i + 1} <input inputmode="tel" maxlength="64" autocomplete="off" .value=${p.number}
+        <label>${t.contacts.phone(i + 1)} <input inputmode="tel" maxlength="64" autocomplete="off" .value=${p.number}
           @input=${(e: Event) => set({ phones: d.phones.map((q, j) => (j === i ? { ...q, number: (e.target as HTMLInputElement).value } : q)) })} /></label>
-        <label>Type <select @change=${(e: Event) => set({ phones: d.phones.map((q, j) => (j === i ? { ...q, type: (e.target as HTMLSelectElement).value } : q)) })}>
-          ${[...new Set([...PHONE_TYPES, p.type])].map((t) => html`<option value=${t} ?selected=${t === p.type}>${t}</option>`)}
+        <label>${t.contacts.type} <select @change=${(e: Event) => set({ phones: d.phones.map((q, j) => (j === i ? { ...q, type: (e.target as HTMLSelectElement).value } : q)) })}>
+          ${[...new Set([...PHONE_TYPES, p.type])].map((type) => html`<option value=${type} ?selected=${type === p.type}>${typeName(type)}</option>`)}
         </select></label>
       </div>`)}
       <div class="actions">
-        ${d.phones.length < 20 ? html`<button type="button" @click=${() => set({ phones: [...d.phones, { number: '', type: 'mobile' }] })}>Add a number</button>` : nothing}
-        <button class="primary" type="submit">Save contact</button>
-        <button type="button" @click=${() => (this.draft = undefined)}>Cancel</button>
+        ${d.phones.length < 20 ? html`<button type="button" @click=${() => set({ phones: [...d.phones, { number: '', type: 'mobile' }] })}>${t.contacts.addNumber}</button>` : nothing}
+        <button class="primary" type="submit">${t.contacts.save}</button>
+        <button type="button" @click=${() => (this.draft = undefined)}>${t.contacts.cancel}</button>
       </div>
     </form>`;
   }
@@ -179,17 +185,17 @@ export class PbContacts extends HubElement {
     const registered = this.client?.status.state === 'registered';
     return html`<li>
       <span class="name">${c.name}${c.company ? html` <span class="muted">· ${c.company}</span>` : nothing}</span>
-      ${c.phones.length ? html`<span class="numbers">${c.phones.map((p) => `${p.number}${p.type ? ` (${p.type})` : ''}`).join(', ')}</span>` : nothing}
+      ${c.phones.length ? html`<span class="numbers">${c.phones.map((p) => (p.type ? t.contacts.numberOfType(p.number, typeName(p.type)) : p.number)).join(', ')}</span>` : nothing}
       <span class="actions">
-        ${c.phones[0] ? html`<button ?disabled=${!registered} aria-label=${`Call ${c.name}`} @click=${() => this.run(() => api.dial(c.phones[0]!.number))}>Call</button>` : nothing}
-        <button aria-pressed=${c.favourite ? 'true' : 'false'} aria-label=${`Favourite: ${c.name}`}
-          @click=${() => this.run(async () => (await api.setFavourite(c.id, !c.favourite), await this.load()))}>Favourite</button>
-        <button aria-label=${`Edit ${c.name}`} @click=${() => this.edit(c)}>Edit</button>
-        <button aria-label=${`Delete ${c.name}`} @click=${() => this.run(async () => {
-          if (!confirm(`Delete ${c.name}?`)) return;
+        ${c.phones[0] ? html`<button ?disabled=${!registered} aria-label=${t.contacts.callName(c.name)} @click=${() => this.run(() => api.dial(c.phones[0]!.number))}>${t.contacts.call}</button>` : nothing}
+        <button aria-pressed=${c.favourite ? 'true' : 'false'} aria-label=${t.contacts.favouriteName(c.name)}
+          @click=${() => this.run(async () => (await api.setFavourite(c.id, !c.favourite), await this.load()))}>${t.contacts.favourite}</button>
+        <button aria-label=${t.contacts.editName(c.name)} @click=${() => this.edit(c)}>${t.contacts.edit}</button>
+        <button aria-label=${t.contacts.deleteName(c.name)} @click=${() => this.run(async () => {
+          if (!confirm(t.contacts.confirmDelete(c.name))) return;
           await api.deleteContacts([c.id]);
           await this.load();
-        })}>Delete</button>
+        })}>${t.contacts.delete}</button>
       </span>
     </li>`;
   }
@@ -200,36 +206,36 @@ export class PbContacts extends HubElement {
       this.opened = (e.target as HTMLDetailsElement).open;
       if (this.opened) void this.load();
     }}>
-      <summary>Contacts (${count.toLocaleString()})</summary>
+      <summary>${t.contacts.title(count)}</summary>
       <div class="body">
         <div class="row">
-          <label>Import contacts
+          <label>${t.contacts.import}
             <input type="file" accept=".vcf,.csv,text/vcard,text/csv" ?disabled=${this.busy} @change=${this.importFile} /></label>
         </div>
         <div class="row">
-          <button @click=${() => this.exportAs('vcard')} ?disabled=${!count}>Export vCard</button>
-          <button @click=${() => this.exportAs('csv')} ?disabled=${!count}>Export CSV</button>
-          <button @click=${() => this.edit()}>New contact</button>
+          <button @click=${() => this.exportAs('vcard')} ?disabled=${!count}>${t.contacts.exportVcard}</button>
+          <button @click=${() => this.exportAs('csv')} ?disabled=${!count}>${t.contacts.exportCsv}</button>
+          <button @click=${() => this.edit()}>${t.contacts.newContact}</button>
         </div>
         <p class="muted" role="status">${this.message}</p>
         ${this.draft ? this.renderForm(this.draft) : nothing}
-        <label>Search contacts
+        <label>${t.contacts.search}
           <input type="search" autocomplete="off" .value=${this.query}
             @input=${(e: Event) => {
               this.query = (e.target as HTMLInputElement).value;
               void this.load();
             }} /></label>
         ${this.page.contacts.length
-          ? html`<ul class="list" aria-label="Contacts">${this.page.contacts.map((c) => this.renderContact(c))}</ul>
-            ${this.page.total > this.page.contacts.length ? html`<p class="muted">${this.page.contacts.length} of ${this.page.total.toLocaleString()}: search to find the others.</p>` : nothing}`
-          : html`<p class="muted">${this.query ? 'No contact matches.' : 'No contacts yet: import a vCard or CSV file from your phone, Google Contacts or Outlook.'}</p>`}
+          ? html`<ul class="list" aria-label=${t.contacts.list}>${this.page.contacts.map((c) => this.renderContact(c))}</ul>
+            ${this.page.total > this.page.contacts.length ? html`<p class="muted">${t.contacts.shownOf(this.page.contacts.length, this.page.total)}</p>` : nothing}`
+          : html`<p class="muted">${this.query ? t.contacts.noMatch : t.contacts.none}</p>`}
         ${this.suggested.length
-          ? html`<h3>Suggested from calls</h3>
-            <ul class="list" aria-label="Suggested contacts">
+          ? html`<h3>${t.contacts.suggested}</h3>
+            <ul class="list" aria-label=${t.contacts.suggestedList}>
               ${this.suggested.map((s) => html`<li>
                 <span class="name">${s.name}${s.company ? html` <span class="muted">· ${s.company}</span>` : nothing}</span>
                 <span class="numbers">${s.number}</span>
-                <span class="actions"><button aria-label=${`Save ${s.name}`} @click=${() => this.edit(undefined, s)}>Save</button></span>
+                <span class="actions"><button aria-label=${t.contacts.saveName(s.name)} @click=${() => this.edit(undefined, s)}>${t.contacts.saveSuggested}</button></span>
               </li>`)}
             </ul>`
           : nothing}

@@ -2,6 +2,7 @@ import { html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
 /** The address phone links open: this site's own page, with the link in `?tel=` (see tel.ts). */
@@ -35,10 +36,10 @@ export class PbPhoneLinks extends HubElement {
 
   override render() {
     if (typeof navigator.registerProtocolHandler !== 'function') {
-      return html`<p class="muted">This browser cannot open phone links with a web app.</p>`;
+      return html`<p class="muted">${t.settings.noPhoneLinks}</p>`;
     }
-    return html`<button type="button" @click=${this.register}>Open phone links with Patchbay</button>
-      ${this.asked ? html`<p class="muted">If your browser asks, allow it: phone links then open here, ready to call.</p>` : ''}`;
+    return html`<button type="button" @click=${this.register}>${t.settings.openPhoneLinks}</button>
+      ${this.asked ? html`<p class="muted">${t.settings.phoneLinksAsked}</p>` : ''}`;
   }
 }
 

@@ -3,15 +3,11 @@ import { customElement, state } from 'lit/decorators.js';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
 import './pb-phone-links.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
-/** "Keep history" choices: days (empty: forever). */
-const RETENTION: [number | '', string][] = [
-  ['', 'Forever'],
-  [365, '1 year'],
-  [90, '90 days'],
-  [30, '30 days'],
-];
+/** "Keep history" choices: days (empty: forever); their names are `t.settings.retention`. */
+const RETENTION = ['', 365, 90, 30] as const;
 
 const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 let zoneList: string[] | undefined;
@@ -55,44 +51,44 @@ export class PbSettings extends HubElement {
     const canChoose = 'setSinkId' in HTMLMediaElement.prototype;
     const output = (key: 'ringDevice' | 'callDevice', label: string) => html`<label class="field">${label}
       <select @change=${(e: Event) => this.run(() => api.updateSettings({ [key]: (e.target as HTMLSelectElement).value || undefined }))}>
-        <option value="" ?selected=${!s[key]}>The system's default</option>
-        ${this.outputs.map((d, i) => html`<option value=${d.deviceId} ?selected=${s[key] === d.deviceId}>${d.label || `Speaker ${i + 1}`}</option>`)}
+        <option value="" ?selected=${!s[key]}>${t.settings.systemDefault}</option>
+        ${this.outputs.map((d, i) => html`<option value=${d.deviceId} ?selected=${s[key] === d.deviceId}>${d.label || t.settings.speaker(i + 1)}</option>`)}
       </select>
     </label>`;
     return html`<details class="card" @toggle=${(e: Event) => (e.target as HTMLDetailsElement).open && canChoose && void this.readOutputs()}>
-      <summary>Settings</summary>
+      <summary>${t.settings.title}</summary>
       <div class="body">
         <label><input type="checkbox" .checked=${s.ringtone}
           @change=${(e: Event) => this.run(() => api.updateSettings({ ringtone: (e.target as HTMLInputElement).checked }))} />
-          Ringtone</label>
-        <label class="field">Country for local numbers
-          <input class="country" maxlength="2" placeholder="GB" .value=${s.defaultCountry ?? ''}
+          ${t.settings.ringtone}</label>
+        <label class="field">${t.settings.country}
+          <input class="country" maxlength="2" placeholder=${t.settings.countryPlaceholder} .value=${s.defaultCountry ?? ''}
             @change=${(e: Event) => this.run(() => api.updateSettings({ defaultCountry: (e.target as HTMLInputElement).value.trim() }))} />
         </label>
-        <label class="field">Keep history
+        <label class="field">${t.settings.keepHistory}
           <select .value=${String(s.retentionDays ?? '')}
             @change=${(e: Event) => {
               const days = Number((e.target as HTMLSelectElement).value);
               return this.run(() => api.updateSettings({ retentionDays: days > 0 ? days : undefined }));
             }}>
-            ${RETENTION.map(([days, label]) => html`<option value=${days} ?selected=${(s.retentionDays ?? '') === days}>${label}</option>`)}
+            ${RETENTION.map((days) => html`<option value=${days} ?selected=${(s.retentionDays ?? '') === days}>${days === '' ? t.settings.retention.forever : t.settings.retention[days]}</option>`)}
           </select>
         </label>
-        <label class="field">Time zone
+        <label class="field">${t.settings.timeZone}
           <select @change=${(e: Event) => this.run(() => api.updateSettings({ timeZone: (e.target as HTMLSelectElement).value || undefined }))}>
-            <option value="" ?selected=${!s.timeZone}>This device's (${browserZone})</option>
+            <option value="" ?selected=${!s.timeZone}>${t.settings.deviceZone(browserZone)}</option>
             ${zones().map((z) => html`<option value=${z} ?selected=${s.timeZone === z}>${z.replaceAll('_', ' ')}</option>`)}
           </select>
         </label>
-        <label class="field">Clock
+        <label class="field">${t.settings.clock}
           <select @change=${(e: Event) => this.run(() => api.updateSettings({ hourCycle: ((e.target as HTMLSelectElement).value || undefined) as 'h12' | undefined }))}>
-            <option value="" ?selected=${!s.hourCycle}>As the language has it</option>
-            <option value="h12" ?selected=${s.hourCycle === 'h12'}>12-hour (3:05 PM)</option>
-            <option value="h23" ?selected=${s.hourCycle === 'h23'}>24-hour (15:05)</option>
+            <option value="" ?selected=${!s.hourCycle}>${t.settings.clockDefault}</option>
+            <option value="h12" ?selected=${s.hourCycle === 'h12'}>${t.settings.clock12}</option>
+            <option value="h23" ?selected=${s.hourCycle === 'h23'}>${t.settings.clock24}</option>
           </select>
         </label>
         ${canChoose && this.outputs.length > 1
-          ? html`${output('ringDevice', 'Ringtone plays on')}${output('callDevice', 'Calls play on')}`
+          ? html`${output('ringDevice', t.settings.ringtonePlaysOn)}${output('callDevice', t.settings.callsPlayOn)}`
           : nothing}
         <pb-phone-links></pb-phone-links>
       </div>

@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { SignInOptions } from '../../shared/api.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
 export interface SiteConfig {
@@ -21,7 +22,7 @@ export class PbSignIn extends HubElement {
   @state() private busy = false;
   @state() private error = '';
   @state() private prefill: Partial<SignInOptions> = {};
-  @state() private placeholder = 'sip:1001@pbx.example.com';
+  @state() private placeholder = t.settings.sipAddressPlaceholder;
 
   static override styles = [
     theme,
@@ -53,7 +54,7 @@ export class PbSignIn extends HubElement {
     if (!changed.has('config') && !changed.has('last')) return;
     const domain = this.config.sipDomain;
     this.prefill = this.last ?? { server: this.config.server ?? '', aor: '' };
-    this.placeholder = domain ? `1001 or sip:1001@${domain}` : 'sip:1001@pbx.example.com';
+    this.placeholder = domain ? t.settings.sipAddressAtDomain(domain) : t.settings.sipAddressPlaceholder;
   }
 
   private async submit(event: SubmitEvent) {
@@ -101,41 +102,39 @@ export class PbSignIn extends HubElement {
     const p = this.prefill;
     return html`
       <section class="card" aria-labelledby="sign-in-title">
-        <h2 id="sign-in-title">Sign in to your phone system</h2>
-        <p class="muted">One sign-in serves every Patchbay tab in this browser.</p>
+        <h2 id="sign-in-title">${t.settings.signInTitle}</h2>
+        <p class="muted">${t.settings.oneSignIn}</p>
         <form @submit=${this.submit}>
-          <label>Server
-            <input name="server" type="url" required placeholder="wss://pbx.example.com/ws" .value=${p.server ?? ''} autocomplete="url" />
+          <label>${t.settings.server}
+            <input name="server" type="url" required placeholder=${t.settings.serverPlaceholder} .value=${p.server ?? ''} autocomplete="url" />
           </label>
-          <label>SIP address
+          <label>${t.settings.sipAddress}
             <input name="aor" required placeholder=${this.placeholder} .value=${p.aor ?? ''} autocomplete="username" />
           </label>
-          <label>Username <span class="hint muted">(optional: defaults to the address's user)</span>
+          <label>${t.settings.username} <span class="hint muted">${t.settings.usernameHint}</span>
             <input name="username" .value=${p.username ?? ''} autocomplete="off" />
           </label>
-          <label>Password
+          <label>${t.settings.password}
             <input name="password" type="password" required autocomplete="current-password" />
           </label>
-          <label>Display name
+          <label>${t.settings.displayName}
             <input name="displayName" .value=${p.displayName ?? ''} autocomplete="name" />
           </label>
           <div class="check">
             <input id="remember" type="checkbox" name="remember" aria-describedby="remember-hint" />
             <div>
-              <label for="remember">Remember me</label>
-              <p id="remember-hint" class="hint muted">Keeps your sign-in in this browser profile, encrypted
-                with a key no script can read out, so Patchbay signs in again after a restart. That protects a
-                copy of the stored data; it does not protect against anyone who can use this browser profile.</p>
+              <label for="remember">${t.settings.rememberMe}</label>
+              <p id="remember-hint" class="hint muted">${t.settings.rememberHint}</p>
             </div>
           </div>
           ${this.failure ? html`<p class="error" role="alert">${this.failure}</p>` : ''}
           <div class="row">
-            <button class="primary" type="submit" ?disabled=${this.busy}>Sign in</button>
+            <button class="primary" type="submit" ?disabled=${this.busy}>${t.settings.signIn}</button>
           </div>
         </form>
         <div class="demo row">
-          <button type="button" ?disabled=${this.busy} @click=${() => this.attempt(() => this.client!.api.signInDemo())}>Try the demo</button>
-          <span class="muted">No PBX? A demo phone system runs in your browser; a caller rings a few seconds later.</span>
+          <button type="button" ?disabled=${this.busy} @click=${() => this.attempt(() => this.client!.api.signInDemo())}>${t.settings.tryDemo}</button>
+          <span class="muted">${t.settings.demoHint}</span>
         </div>
       </section>
     `;

@@ -3,23 +3,24 @@ import { customElement, state } from 'lit/decorators.js';
 import type { HubStatus } from '../../shared/api.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
 /** "Registered as 1001", "Connecting… next try in 4 s", "Offline", "Failed: 403 Forbidden". */
 export function statusText(s: HubStatus, now = Date.now()): string {
   switch (s.state) {
     case 'registered':
-      return `Registered${s.aor ? ` as ${s.aor.replace(/^sip:/, '')}` : ''}`;
+      return t.status.registered(s.aor?.replace(/^sip:/, ''));
     case 'connecting': {
       const wait = s.nextRetryAt ? Math.max(0, Math.ceil((s.nextRetryAt - now) / 1000)) : 0;
-      return `Connecting…${wait ? ` next try in ${wait} s` : ''}${s.reason ? ` (${s.reason})` : ''}`;
+      return t.status.connecting(wait, s.reason);
     }
     case 'offline':
-      return `Offline${s.reason ? `: ${s.reason}` : ''}`;
+      return t.status.offline(s.reason);
     case 'failed':
-      return `Failed: ${s.reason ?? 'unknown error'}`;
+      return t.status.failed(s.reason);
     default:
-      return 'Signed out';
+      return t.status.signedOut;
   }
 }
 
