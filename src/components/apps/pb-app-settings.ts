@@ -4,19 +4,11 @@ import type { AppEntry } from '../../shared/api.ts';
 import { RESERVED_APP_IDS } from '../../shared/app-ids.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
-/** The grants a user can give an app they add, in words. */
-const GRANTS: [string, string][] = [
-  ['read', 'Read calls'],
-  ['write:contact', 'Write contact details'],
-  ['write:notes', 'Write notes'],
-  ['write:tags', 'Write tags'],
-  ['write:ticket', 'Write the ticket'],
-  ['write:account', 'Write the account'],
-  ['write:opportunity', 'Write the opportunity'],
-  ['dial', 'Place calls'],
-];
+/** The grants a user can give an app they add, in order; their words are `t.apps.grants`. */
+const GRANTS = ['read', 'write:contact', 'write:notes', 'write:tags', 'write:ticket', 'write:account', 'write:opportunity', 'dial'] as const;
 
 function slug(name: string): string {
   return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'app';
@@ -79,28 +71,28 @@ export class PbAppSettings extends HubElement {
   override render() {
     const apps = this.client?.status.apps ?? [];
     return html`<details class="card">
-      <summary>Apps</summary>
+      <summary>${t.apps.title}</summary>
       <div class="body">
-        <ul aria-label="Apps in the panel">
+        <ul aria-label=${t.apps.inPanel}>
           ${apps.map(
             (app) => html`<li>
               <span>${app.name} <span class="muted">${new URL(app.url).origin}</span><br />
-                <span class="grants muted">${app.grants.join(', ') || 'no grants'}</span></span>
+                <span class="grants muted">${app.grants.join(', ') || t.apps.noGrants}</span></span>
               ${app.source === 'user'
-                ? html`<button aria-label=${`Remove ${app.name}`} @click=${() => void this.save(this.userApps.filter((a) => a.id !== app.id))}>Remove</button>`
-                : html`<span class="muted">added by your administrator</span>`}
+                ? html`<button aria-label=${t.apps.removeName(app.name)} @click=${() => void this.save(this.userApps.filter((a) => a.id !== app.id))}>${t.apps.remove}</button>`
+                : html`<span class="muted">${t.apps.byAdministrator}</span>`}
             </li>`,
           )}
         </ul>
         <form @submit=${this.add}>
-          <label>App name <input name="name" required maxlength="60" autocomplete="off" /></label>
-          <label>App address <input name="url" type="url" required placeholder="https://crm.example.com/patchbay/" /></label>
+          <label>${t.apps.appName} <input name="name" required maxlength="60" autocomplete="off" /></label>
+          <label>${t.apps.appAddress} <input name="url" type="url" required placeholder=${t.apps.appAddressPlaceholder} /></label>
           <fieldset>
-            <legend>The app may</legend>
-            ${GRANTS.map(([g, label]) => html`<label><input type="checkbox" name="grant" value=${g} ?checked=${g === 'read'} />${label}</label>`)}
+            <legend>${t.apps.mayDo}</legend>
+            ${GRANTS.map((g) => html`<label><input type="checkbox" name="grant" value=${g} ?checked=${g === 'read'} />${t.apps.grants[g]}</label>`)}
           </fieldset>
-          <button class="primary">Add app</button>
-          <p class="muted">New apps load after a reload of the panel.</p>
+          <button class="primary">${t.apps.add}</button>
+          <p class="muted">${t.apps.loadAfterReload}</p>
         </form>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       </div>

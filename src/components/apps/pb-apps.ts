@@ -4,6 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { AppEntry } from '../../shared/api.ts';
 import { HubElement } from '../hub-element.ts';
 import type { Slice } from '../hub-client.ts';
+import { t } from '../strings.ts';
 import { theme } from '../theme.ts';
 
 /**
@@ -145,8 +146,8 @@ export class PbApps extends HubElement {
     const apps = this.apps;
     if (!apps.length || !this.client?.registryReady) return html``;
     const allowed = framedOrigins ?? new Set<string>();
-    return html`<section class="card" aria-label="Apps">
-      <div role="tablist" aria-label="Apps">
+    return html`<section class="card" aria-label=${t.apps.label}>
+      <div role="tablist" aria-label=${t.apps.label}>
         ${apps.map(
           (app, i) => html`<button
             role="tab"
@@ -167,8 +168,8 @@ export class PbApps extends HubElement {
         (app) => html`<div role="tabpanel" id=${`panel-${app.id}`} aria-labelledby=${`tab-${app.id}`} ?hidden=${app.id !== this.selected}>
           ${allowed.has(originOf(app))
             ? this.frame(app)
-            : html`<p class="note">${app.name} was added after this page loaded.
-                <button @click=${() => location.reload()}>Reload to load it</button></p>`}
+            : html`<p class="note">${t.apps.addedAfterLoad(app.name)}
+                <button @click=${() => location.reload()}>${t.apps.reloadToLoad}</button></p>`}
         </div>`,
       )}
     </section>`;
