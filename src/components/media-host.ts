@@ -110,16 +110,16 @@ export class PeerMedia implements MediaHost {
     const { pc } = leg;
     if (pc.signalingState === 'have-remote-offer') {
       // The offer made the audio transceiver (receiving only until told): we send on it too.
-      const t = audioTransceiver(pc);
-      if (t && !t.currentDirection) t.direction = leg.sending ? 'sendrecv' : 'recvonly';
+      const tr = audioTransceiver(pc);
+      if (tr && !tr.currentDirection) tr.direction = leg.sending ? 'sendrecv' : 'recvonly';
       this.attachMic(leg);
       await pc.setLocalDescription(await pc.createAnswer());
     } else {
       if (!audioTransceiver(pc)) pc.addTransceiver('audio', { direction: 'sendrecv' });
-      for (const t of pc.getTransceivers()) {
-        if (t.currentDirection === 'stopped') continue;
+      for (const tr of pc.getTransceivers()) {
+        if (tr.currentDirection === 'stopped') continue;
         const sends = leg.sending;
-        t.direction = options.hold ? (sends ? 'sendonly' : 'inactive') : sends ? 'sendrecv' : 'recvonly';
+        tr.direction = options.hold ? (sends ? 'sendonly' : 'inactive') : sends ? 'sendrecv' : 'recvonly';
       }
       this.attachMic(leg);
       await pc.setLocalDescription(await pc.createOffer());
@@ -205,7 +205,7 @@ export class PeerMedia implements MediaHost {
 
 /** The call's audio transceiver (there is one: audio only). */
 function audioTransceiver(pc: RTCPeerConnection): RTCRtpTransceiver | undefined {
-  return pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped');
+  return pc.getTransceivers().find((tr) => tr.receiver.track.kind === 'audio' && tr.currentDirection !== 'stopped');
 }
 
 /**

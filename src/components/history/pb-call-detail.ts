@@ -357,7 +357,7 @@ export class PbCallDetail extends HubElement {
         ? html`<textarea .value=${live(value)} @input=${input} @blur=${blur}></textarea>`
         : html`<input .value=${live(value)} placeholder=${f.kind === 'list' ? t.detail.commaSeparated : ''} @input=${input} @blur=${blur} />`}
     </label>
-    ${chips?.length ? html`<ul class="chips" aria-label=${label}>${chips.map((t) => html`<li>${t}</li>`)}</ul>` : nothing}`;
+    ${chips?.length ? html`<ul class="chips" aria-label=${label}>${chips.map((chip) => html`<li>${chip}</li>`)}</ul>` : nothing}`;
   }
 
   private written(c: CallRecord) {
