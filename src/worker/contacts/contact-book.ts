@@ -32,9 +32,10 @@ interface Entry {
   contact: StoredContact;
   name: string;
   company: string;
-  /** Words of the name, and of the company, folded. */
+  /** Words of the name, and of the company, folded; `words`: both. */
   nameWords: string[];
   companyWords: string[];
+  words: string[];
   /** Per phone, the digit strings a typed number may be part of: E.164 without "+", and the national number. */
   digits: string[][];
 }
@@ -47,12 +48,15 @@ function numberKey(number: string): string {
 function entryOf(contact: StoredContact): Entry {
   const name = fold(contact.name);
   const company = fold(contact.company ?? '');
+  const nameWords = wordsOf(name);
+  const companyWords = wordsOf(company);
   return {
     contact,
     name,
     company,
-    nameWords: wordsOf(name),
-    companyWords: wordsOf(company),
+    nameWords,
+    companyWords,
+    words: [...nameWords, ...companyWords],
     digits: contact.phones.map((p) => {
       const key = numberKey(p.number);
       const all = [key.replace(/\D/g, '')];
@@ -61,6 +65,13 @@ function entryOf(contact: StoredContact): Entry {
       return all;
     }),
   };
+}
+
+interface Ranked {
+  entry: Entry;
+  rank: number;
+  /** The phones a typed number matched; all of them when it matched on the name or company. */
+  phones?: number[];
 }
 
 export class ContactBook {
@@ -142,29 +153,50 @@ export class ContactBook {
     // A national number typed with its trunk prefix ("01632 960555") is the national number without it.
     const typed = [...new Set([digits, digits.replace(/^0+/, '')])].filter((d) => d.length >= 2);
     const prefixOf = (ws: string[]) => typedWords.length > 0 && typedWords.every((t) => ws.some((w) => w.startsWith(t)));
-    const ranked: { entry: Entry; rank: number; phones?: number[] }[] = [];
+    // Only the best `limit` contacts can reach the list (each gives at least one option), so they are
+    // kept in order as the scan goes and the other matches are never sorted; a contact that can no
+    // longer beat the last of them is not tested further.
+    const best: Ranked[] = [];
+    const favourite = (e: Entry) => (e.contact.favourite ? 1 : 0);
+    const before = (rank: number, entry: Entry, than: Ranked) => rank - than.rank
+      || favourite(than.entry) - favourite(entry)
+      || this.collator.compare(entry.contact.name, than.entry.contact.name);
     for (const entry of this.entries.values()) {
+      if (!entry.contact.phones.length) continue;
+      const worst = best.length === limit ? best[limit - 1]!.rank : 4;
       let rank = entry.name.startsWith(q) ? 0
-        : prefixOf(entry.nameWords) ? 1
-          : entry.company.startsWith(q) || prefixOf([...entry.nameWords, ...entry.companyWords]) ? 2
-            : entry.name.includes(q) || entry.company.includes(q) ? 4
-              : -1;
+        : worst < 1 ? -1
+          : prefixOf(entry.nameWords) ? 1
+            : worst < 2 ? -1
+              : entry.company.startsWith(q) || prefixOf(entry.words) ? 2
+                : worst < 4 ? -1
+                  : entry.name.includes(q) || entry.company.includes(q) ? 4
+                    : -1;
       let phones: number[] | undefined;
       if (typed.length) {
-        const hits = entry.digits.flatMap((forms, i) => (forms.some((d) => typed.some((t) => d.includes(t))) ? [i] : []));
-        if (hits.length) {
-          const starts = entry.digits.some((forms) => forms.some((d) => typed.some((t) => d.startsWith(t))));
-          rank = rank === -1 ? (starts ? 1 : 3) : Math.min(rank, starts ? 1 : 3);
-          phones = hits;
+        let starts = false;
+        for (let i = 0; i < entry.digits.length; i++) {
+          let hit = false;
+          for (const d of entry.digits[i]!) {
+            for (const t of typed) {
+              if (!d.includes(t)) continue;
+              hit = true;
+              if (d.startsWith(t)) starts = true;
+            }
+          }
+          if (hit) (phones ??= []).push(i);
         }
+        if (phones) rank = rank === -1 ? (starts ? 1 : 3) : Math.min(rank, starts ? 1 : 3);
       }
-      if (rank >= 0) ranked.push({ entry, rank, phones });
+      if (rank < 0) continue;
+      if (best.length === limit && before(rank, entry, best[limit - 1]!) >= 0) continue;
+      let at = best.length;
+      while (at > 0 && before(rank, entry, best[at - 1]!) < 0) at--;
+      best.splice(at, 0, { entry, rank, phones });
+      if (best.length > limit) best.pop();
     }
-    ranked.sort((a, b) => a.rank - b.rank
-      || Number(b.entry.contact.favourite ?? false) - Number(a.entry.contact.favourite ?? false)
-      || this.collator.compare(a.entry.contact.name, b.entry.contact.name));
     const out: ContactMatch[] = [];
-    for (const { entry, phones } of ranked) {
+    for (const { entry, phones } of best) {
       const c = entry.contact;
       const which = phones ?? c.phones.map((_, i) => i);
       for (const i of which) {
