@@ -104,8 +104,16 @@ export class ContactBook {
     for (const l of this.listeners) l();
   }
 
+  /** The entries in name order (folded names), kept until the book changes. */
+  private order: Entry[] | undefined;
+  private ordered(): Entry[] {
+    this.order ??= [...this.entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.order;
+  }
+
   private index(contact: StoredContact): void {
     this.unindex(contact.id);
+    this.order = undefined;
     this.entries.set(contact.id, entryOf(contact));
     for (const p of contact.phones) {
       const key = numberKey(p.number);
@@ -116,6 +124,7 @@ export class ContactBook {
   private unindex(id: string): void {
     const old = this.entries.get(id);
     if (!old) return;
+    this.order = undefined;
     this.entries.delete(id);
     for (const p of old.contact.phones) {
       const key = numberKey(p.number);
@@ -158,10 +167,9 @@ export class ContactBook {
     // longer beat the last of them is not tested further.
     const best: Ranked[] = [];
     const favourite = (e: Entry) => (e.contact.favourite ? 1 : 0);
-    const before = (rank: number, entry: Entry, than: Ranked) => rank - than.rank
-      || favourite(than.entry) - favourite(entry)
-      || this.collator.compare(entry.contact.name, than.entry.contact.name);
-    for (const entry of this.entries.values()) {
+    // The scan goes in name order, so among equals the first found stays first: no name comparison.
+    const before = (rank: number, entry: Entry, than: Ranked) => rank - than.rank || favourite(than.entry) - favourite(entry);
+    for (const entry of this.ordered()) {
       if (!entry.contact.phones.length) continue;
       const worst = best.length === limit ? best[limit - 1]!.rank : 4;
       let rank = entry.name.startsWith(q) ? 0
