@@ -36,7 +36,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {
-    files: ['test/**/*.ts', 'src/integrations/examples/**/*.js', 'test/fixtures/**/*.js', 'bench/apps/*.js'],
+    files: ['test/**/*.ts', 'src/integrations/examples/**/*.js', 'test/fixtures/**/*.js', 'bench/apps/*.js', 'public/**/*.js'],
     languageOptions: { globals: { ...globals.browser, ...globals.mocha } },
   },
 );

@@ -67,6 +67,9 @@ export function shownTimeZone(): string {
   return display.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
+/** Whether `Intl` can show a time: ECMAScript's dates end 8.64e15 ms either side of 1970. */
+const showable = (at: number) => Number.isFinite(at) && Math.abs(at) <= 8.64e15;
+
 function format(name: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   let f = formats.get(name);
   if (!f) {
@@ -79,6 +82,7 @@ function format(name: string, options: Intl.DateTimeFormatOptions): Intl.DateTim
 
 /** A calendar day in the shown time zone, for grouping: "2026-11-28". */
 export function dayKey(at: number): string {
+  if (!showable(at)) return 'invalid';
   const parts = Object.fromEntries(format('day', { year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(at).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
@@ -93,6 +97,7 @@ function yesterdayKey(now: number): string {
 
 /** "Today", "Yesterday", "Monday 23 November" (with the year when it is not this year). */
 export function dayLabel(at: number, now = Date.now()): string {
+  if (!showable(at)) return t.calls.invalidDate;
   const key = dayKey(at);
   if (key === dayKey(now)) return t.calls.today;
   if (key === yesterdayKey(now)) return t.calls.yesterday;
@@ -103,17 +108,20 @@ export function dayLabel(at: number, now = Date.now()): string {
 }
 
 export function time(at: number, now = Date.now()): string {
+  if (!showable(at)) return t.calls.invalidDate;
   return dayKey(at) === dayKey(now)
     ? timeOfDay(at)
     : format('date and time', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
 }
 
 export function timeOfDay(at: number): string {
+  if (!showable(at)) return t.calls.invalidDate;
   return format('time', { hour: '2-digit', minute: '2-digit' }).format(at);
 }
 
 /** Date and time in full, for the call detail. */
 export function dateTime(at: number): string {
+  if (!showable(at)) return t.calls.invalidDate;
   return format('full', { dateStyle: 'medium', timeStyle: 'medium' }).format(at);
 }
 

@@ -122,6 +122,8 @@ export const en = {
     lookup: 'Lookup',
     today: 'Today',
     yesterday: 'Yesterday',
+    /** A time no calendar holds (a stored record from before imports were checked). */
+    invalidDate: 'Invalid Date',
     /** Who wrote a field. */
     you: 'you',
     thePbx: 'the PBX',
