@@ -18,7 +18,11 @@
  */
 import { attach, type Patchbay, type PatchbayErrorName } from './client.ts';
 
-export * from './client.ts';
+// The SDK's API is `connect()` and these types; `attach` (a port the hub hands out) stays inside Patchbay.
+export type {
+  AppInfo, CallChangeEvent, CallDirection, CallEvent, CallEventType, CallOutcome, CallRecord, CallState, Contact, FieldPatch,
+  Party, Patchbay, PatchbayErrorName, Provenance, RecordKind,
+} from './client.ts';
 
 export interface ConnectOptions {
   /** How long to wait for the panel, in ms (default 5000). */
