@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { afterEach, before, describe, it } from 'node:test';
-import { useRig } from '../support/rig.mjs';
+import { describe, it } from 'node:test';
 import { button, eventually, incoming } from '../support/browser.mjs';
-import { callCard, phone } from '../support/phones.mjs';
+import { callCard, usePhones } from '../support/phones.mjs';
 
 /** Imports a contacts file through Settings → Contacts, as the user picks it. */
 async function importContacts(page, name, text) {
@@ -16,18 +15,11 @@ async function importContacts(page, name, text) {
 const vcard = (name, org, tel) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\nORG:${org}\r\nTEL;TYPE=WORK,VOICE:${tel}\r\nEND:VCARD\r\n`;
 
 describe('contacts: dial by name and caller ID', () => {
-  let pbx, site, browser;
-  const open = [];
-  const rig = useRig();
-  before(() => ({ pbx, site, browser } = rig));
-  afterEach(async () => {
-    while (open.length) await open.pop().close().catch(() => undefined);
-  });
+  const { phone } = usePhones();
 
   it('imports a vCard file, finds a contact by part of the name, picks it with the keyboard and calls it', async () => {
-    const a = await phone(browser, site, pbx, '1001');
-    const b = await phone(browser, site, pbx, '1002');
-    open.push(a, b);
+    const a = await phone('1001');
+    const b = await phone('1002');
     const said = await importContacts(a.page, 'team.vcf', vcard('Grace Hopper', 'US Navy', '1002') + vcard('Alan Turing', 'Bletchley Park', '1003'));
     assert.match(said, /Imported 2 contacts from team\.vcf/);
     const field = a.page.getByRole('combobox', { name: 'Number' });
@@ -49,9 +41,8 @@ describe('contacts: dial by name and caller ID', () => {
   });
 
   it('a call from a contact\'s number shows the contact in the dialog of every tab, from the first ring', async () => {
-    const a = await phone(browser, site, pbx, '1003');
-    const b = await phone(browser, site, pbx, '1004', { tabs: 2 });
-    open.push(a, b);
+    const a = await phone('1003');
+    const b = await phone('1004', { tabs: 2 });
     await importContacts(b.page, 'people.csv', 'First Name,Last Name,Organization Name,Phone 1 - Label,Phone 1 - Value\nAda,Lovelace,Analytical Engines,Mobile,1003\n');
     await a.page.getByRole('combobox', { name: 'Number' }).fill('1004');
     await button(a.page, 'Call').click();

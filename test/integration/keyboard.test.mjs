@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
-import { afterEach, before, describe, it } from 'node:test';
-import { useRig } from '../support/rig.mjs';
+import { describe, it } from 'node:test';
 import { eventually, incoming } from '../support/browser.mjs';
-import { audioConnected, callCard, phone, recentText } from '../support/phones.mjs';
+import { audioConnected, callCard, recentText, usePhones } from '../support/phones.mjs';
 
 describe('keyboard shortcuts', () => {
-  let pbx, site, browser;
-  const open = [];
-  const rig = useRig();
-  before(() => ({ pbx, site, browser } = rig));
-  afterEach(async () => {
-    while (open.length) await open.pop().close().catch(() => undefined);
-  });
+  const { phone } = usePhones();
 
   it('"/" goes to the Number field, "a" answers, "h" hangs up, "?" lists them; typing in a field is left alone', async () => {
-    const a = await phone(browser, site, pbx, '1001');
-    const b = await phone(browser, site, pbx, '1002');
-    open.push(a, b);
+    const a = await phone('1001');
+    const b = await phone('1002');
     const field = a.page.getByRole('combobox', { name: 'Number' });
     await a.page.locator('body').press('/');
     await eventually(() => field.evaluate((el) => el.matches(':focus')), { message: 'the Number field has focus' });

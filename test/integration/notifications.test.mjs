@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { afterEach, before, describe, it } from 'node:test';
-import { useRig } from '../support/rig.mjs';
+import { describe, it } from 'node:test';
 import { button, eventually, incoming } from '../support/browser.mjs';
-import { audioConnected, callCard, phone } from '../support/phones.mjs';
+import { audioConnected, callCard, usePhones } from '../support/phones.mjs';
 
 /** The profile's service worker, once it controls the panel. */
 async function serviceWorker(p) {
@@ -23,19 +22,12 @@ const choose = (sw, action) => sw.evaluate(async (action) => {
 }, action);
 
 describe('a screen pop that finds you anywhere: the service worker\'s notification', () => {
-  let pbx, site, browser;
-  const open = [];
-  const rig = useRig();
-  before(() => ({ pbx, site, browser } = rig));
-  afterEach(async () => {
-    while (open.length) await open.pop().close().catch(() => undefined);
-  });
+  const { rig, phone } = usePhones();
 
   /** The callee, with notifications allowed and its panel out of focus. */
   async function away(user) {
-    const p = await phone(browser, site, pbx, user);
-    open.push(p);
-    await p.context.grantPermissions(['notifications'], { origin: site.origin });
+    const p = await phone(user);
+    await p.context.grantPermissions(['notifications'], { origin: rig.site.origin });
     const sw = await serviceWorker(p);
     // Playwright makes every page think it has focus; the user here is working in another window.
     const cdp = await p.context.newCDPSession(p.page);
@@ -51,8 +43,7 @@ describe('a screen pop that finds you anywhere: the service worker\'s notificati
 
   it('shows Answer and Decline while no tab has focus, and Answer answers the call', async () => {
     const b = await away('1002');
-    const a = await phone(browser, site, pbx, '1001');
-    open.push(a);
+    const a = await phone('1001');
     await a.page.getByRole('combobox', { name: 'Number' }).fill('1002');
     await button(a.page, 'Call').click();
     await eventually(async () => (await shown(b.sw)).length === 1, { message: 'one notification' });
@@ -70,8 +61,7 @@ describe('a screen pop that finds you anywhere: the service worker\'s notificati
 
   it('Decline sends the call to voicemail (486 Busy Here)', async () => {
     const b = await away('1003');
-    const a = await phone(browser, site, pbx, '1004');
-    open.push(a);
+    const a = await phone('1004');
     await a.page.getByRole('combobox', { name: 'Number' }).fill('1003');
     await button(a.page, 'Call').click();
     await eventually(async () => (await shown(b.sw)).length === 1, { message: 'one notification' });
@@ -81,8 +71,7 @@ describe('a screen pop that finds you anywhere: the service worker\'s notificati
 
   it('closes when the call is answered in a tab, and when the caller gives up', async () => {
     const b = await away('1005');
-    const a = await phone(browser, site, pbx, '1006');
-    open.push(a);
+    const a = await phone('1006');
     await a.page.getByRole('combobox', { name: 'Number' }).fill('1005');
     await button(a.page, 'Call').click();
     await eventually(async () => (await shown(b.sw)).length === 1, { message: 'notification while ringing' });

@@ -1,5 +1,7 @@
 // Two-party call helpers on top of browser.mjs: a "phone" is a signed-in browser profile.
+import { afterEach } from 'node:test';
 import { button, incoming, openProfile, openTab, signIn, waitStatus } from './browser.mjs';
+import { useRig } from './rig.mjs';
 
 export async function phone(browser, site, pbx, user, { tabs = 1 } = {}) {
   const { context, pages } = await openProfile(browser, site);
@@ -35,4 +37,26 @@ export async function recentText(page) {
   const list = page.getByRole('list', { name: 'Recent calls' });
   await list.getByRole('listitem').first().waitFor();
   return list.getByRole('listitem').first().textContent();
+}
+
+/**
+ * A test file's phones: Kamailio, the site and a browser (`useRig`), and `phone(user)` for the profiles a
+ * test opens, all closed after that test.
+ * @param {Parameters<typeof useRig>[0]} [options]
+ */
+export function usePhones(options) {
+  const rig = useRig(options);
+  const open = [];
+  afterEach(async () => {
+    while (open.length) await open.pop().close().catch(() => undefined);
+  });
+  return {
+    rig,
+    /** A signed-in profile of `user`, closed after the test. */
+    async phone(user, opts) {
+      const p = await phone(rig.browser, rig.site, rig.pbx, user, opts);
+      open.push(p);
+      return p;
+    },
+  };
 }

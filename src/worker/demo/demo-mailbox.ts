@@ -5,19 +5,12 @@
  */
 import { getResponse, http, HttpResponse, type HttpHandler } from 'msw';
 
-/** What a delivery module sends requests through (as in src/integrations/delivery.ts). */
-export type Fetch = (input: Request) => Promise<Response>;
+import type { DemoMessage } from '../../shared/api.ts';
+import type { Fetch } from '../../integrations/delivery.ts';
 
-/** A message in the demo mailbox, as the panel lists it (epoch ms `date`). */
-export interface DemoMailboxMessage {
-  id: string;
-  subject: string;
-  from: string;
-  to: string;
-  date: number;
-  labelNames: string[];
-  snippet: string;
-}
+export type { Fetch } from '../../integrations/delivery.ts';
+/** A message in the demo mailbox, as the panel lists it: the contract's. */
+export type DemoMailboxMessage = DemoMessage;
 
 export interface DemoMailbox {
   /** Routes a request to the handlers; anything else is a 404 as from Google's front end. */
