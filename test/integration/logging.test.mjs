@@ -108,6 +108,29 @@ describe('call logging to Gmail and a webhook, for calls through Kamailio', () =
     return mail;
   }
 
+  it('a forged answer to the redirect page (a guessed state, a refusal, scopes missing) connects nothing', async () => {
+    // What reaches the hub is a URL fragment anyone can put in a link to oauth.html: only the answer to
+    // the consent the hub asked for, with its state and both scopes, is taken.
+    const answers = await me.page.evaluate(async ({ scope }) => {
+      const api = document.querySelector('patchbay-app').client.api;
+      const redirect = new URL('oauth.html', document.baseURI).href;
+      const url = new URL(await api.gmailAuthorization(redirect));
+      const state = url.searchParams.get('state');
+      const tried = [
+        `#access_token=forged&token_type=Bearer&expires_in=3599&scope=${encodeURIComponent(scope)}&state=guessed`,
+        `#error=access_denied&state=${state}`,
+        `#access_token=forged&token_type=Bearer&expires_in=3599&scope=${encodeURIComponent('https://www.googleapis.com/auth/gmail.labels')}&state=${state}`,
+        `#access_token=${'x'.repeat(9000)}&state=${state}`,
+      ];
+      const out = [];
+      for (const fragment of tried) out.push(await api.gmailAuthorized(fragment).then(() => 'taken', (e) => e.name));
+      return out;
+    }, { scope: GMAIL_SCOPES });
+    assert.deepEqual(answers, ['PermissionDenied', 'PermissionDenied', 'PermissionDenied', 'InvalidArgument']);
+    await gmailStatus(me.page).filter({ hasText: /^Gmail: not connected$/ }).waitFor();
+    assert.equal(google.requests.filter((r) => /gmail\/v1/.test(r.path)).length, 0, 'nothing sent to Gmail');
+  });
+
   it('"Connect Gmail" goes through Google\'s consent in a popup and back', async () => {
     await gmailStatus(me.page).filter({ hasText: /^Gmail: not connected$/ }).waitFor();
     await connectGmail(me.page);
