@@ -617,6 +617,18 @@ export async function startPbx(options = {}) {
       await stopProcess(kamailio);
       await startKamailio();
     },
+    /** SIGKILL Kamailio, as a crash would: no goodbye on any socket, every registration lost. */
+    async kill() {
+      if (!kamailio?.running()) return;
+      kamailio.child.ref();
+      killGroup(kamailio.child.pid, 'SIGKILL');
+      await kamailio.exited;
+    },
+    /** Start Kamailio again on the same ports after kill(). */
+    async start() {
+      if (stopped) throw new Error('PBX already stopped');
+      if (!kamailio?.running()) await startKamailio();
+    },
     stop,
   };
 }
