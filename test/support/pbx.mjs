@@ -463,6 +463,7 @@ async function waitUntil(check, { timeoutMs, intervalMs = 25, proc, what, logboo
  * @param {number} [options.maxExpires=3600] the longest registration the registrar grants (seconds, >= 10)
  * @param {number} [options.startTimeoutMs=10000]
  * @param {string} [options.modulesDir] Kamailio module directory (default: found on the system)
+ * @param {number} [options.rtpengineLogLevel=6] rtpengine's syslog level (7: DTLS and ICE details)
  * @param {boolean} [options.keepDir=false] keep the temp dir (config) after stop()
  */
 export async function startPbx(options = {}) {
@@ -573,7 +574,7 @@ export async function startPbx(options = {}) {
           `--listen-ng=127.0.0.1:${ngPort}`,
           '--foreground',
           '--log-stderr',
-          '--log-level=6',
+          `--log-level=${options.rtpengineLogLevel ?? 6}`,
           `--port-min=${rtpMin}`,
           `--port-max=${rtpMax}`,
           '--num-threads=2',
