@@ -21,6 +21,7 @@ import { outcomeOf, type EndIntent } from '../calls/outcome.ts';
 import { hubError } from '../../shared/errors.ts';
 import { logger } from '../log.ts';
 import type { MediaBridge } from './media-bridge.ts';
+import { KeepAlive } from './keep-alive.ts';
 import { withPreconnected } from './preconnect.ts';
 import { RegistrationDriver } from './registration-driver.ts';
 import { statusOf } from './registration.ts';
@@ -76,6 +77,7 @@ export class SipPhone {
   private readonly calls = new Map<string, Call>();
   private readonly ids = new WeakMap<Session, string>();
   private readonly registration: RegistrationDriver;
+  private readonly keepAlive = new KeepAlive(() => this.ping(), (reason) => this.silentlyLost(reason));
   /** Counts connect attempts, so the answer to one that was overtaken is ignored. */
   private tries = 0;
   /** For numbers that arrive without a country code. */
@@ -191,7 +193,10 @@ export class SipPhone {
         .register({
           requestDelegate: {
             onAccept: () => {
-              if (current()) this.registration.apply({ type: 'registered' });
+              if (current()) {
+                this.registration.apply({ type: 'registered' });
+                this.keepAlive.start();
+              }
               resolve();
             },
             onReject: (response) => {
@@ -214,8 +219,32 @@ export class SipPhone {
 
   /** The connection or registration was lost: retry with backoff, or wait for the network. */
   private lost(reason: string): void {
+    this.keepAlive.stop();
     // A second report of the same loss (the transport and the request both fail) is not news.
     if (this.registration.can('lost')) this.registration.lost(reason, navigator.onLine);
+  }
+
+  /** The keep-alive's OPTIONS: any real answer means the path to the PBX works. */
+  private ping(): Promise<void> {
+    const core = this.ua?.userAgentCore;
+    const uri = this.ua?.configuration.uri;
+    const target = uri && UserAgent.makeURI(`sip:${uri.host}`);
+    if (!core || !uri || !target) return Promise.reject(new Error('Not signed in'));
+    return new Promise((resolve, reject) => {
+      // sip.js makes up a 408 or 503 (no Call-ID) when its transaction times out or cannot send.
+      const answered = (response: { message: Core.IncomingResponseMessage }) =>
+        response.message.callId ? resolve() : reject(new Error(`${response.message.statusCode} ${response.message.reasonPhrase}`));
+      core.request(core.makeOutgoingRequestMessage('OPTIONS', target, uri, target, {}), {
+        onAccept: answered, onReject: answered, onRedirect: answered, onProgress: answered, onTrying: answered,
+      });
+    });
+  }
+
+  /** The WebSocket may never report its own end (no FIN, no RST): leave it and connect anew. */
+  private silentlyLost(reason: string): void {
+    log.warn(reason);
+    void this.ua?.transport.disconnect().catch(() => undefined);
+    this.lost(reason);
   }
 
   private async fail(reason: string): Promise<void> {
@@ -236,6 +265,7 @@ export class SipPhone {
   }
 
   private async teardown(): Promise<void> {
+    this.keepAlive.stop();
     const ua = this.ua;
     this.ua = undefined;
     this.registerer = undefined;
