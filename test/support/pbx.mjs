@@ -672,8 +672,10 @@ function linearToMuLaw(sample) {
  * @param {boolean} [opts.rtp=true]      stream RTP while the call is up
  * @param {boolean} [opts.dtmfInfo=false] offer no telephone-event and accept one SIP INFO (then hang up)
  * @param {number} [opts.timeoutMs]      give up (non-zero exit) after this long; default durationMs + 20 s
- * @param {string[]} [opts.extraArgs]    more SIPp arguments
- * @returns {Promise<{ code: number|null, stdout: string, stderr: string, errors: string }>}
+ * @param {string[]} [opts.extraArgs]    more SIPp arguments (later ones win: `-m 600 -r 10` for load)
+ * @param {string} [opts.scenario]      another scenario file (default sipp-uac.xml)
+ * @returns {Promise<{ code: number|null, stdout: string, stderr: string, errors: string, files: Record<string, string> }>}
+ *   `files`: the trace files SIPp wrote (`-trace_logs`, `-trace_stat`, ...), by name
  */
 export async function sippCall(pbx, opts = {}) {
   const sippBin = opts.sippBin ?? '/usr/bin/sipp';
@@ -688,9 +690,9 @@ export async function sippCall(pbx, opts = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'patchbay-sipp-'));
   if (!opts.keepDir) liveDirs.add(dir);
   writeFileSync(path.join(dir, 'tone.ulaw'), muLawTone());
-  let scenario = SIPP_SCENARIO;
+  let scenario = opts.scenario ?? SIPP_SCENARIO;
   if (opts.rtp === false || opts.dtmfInfo) {
-    let text = readFileSync(SIPP_SCENARIO, 'utf8');
+    let text = readFileSync(scenario, 'utf8');
     if (opts.rtp === false) text = text.replace(/<!-- RTP -->[\s\S]*?<!-- \/RTP -->/g, '');
     if (opts.dtmfInfo) {
       // A phone without RFC 4733: no telephone-event in the offer, and it answers one SIP INFO.
@@ -765,15 +767,14 @@ export async function sippCall(pbx, opts = {}) {
   clearTimeout(killer);
   liveGroups.delete(child.pid);
   let errors = '';
+  const files = {};
   try {
-    errors = readdirSync(dir)
-      .filter((f) => f.endsWith('_errors.log'))
-      .map((f) => readFileSync(path.join(dir, f), 'utf8'))
-      .join('\n');
+    for (const f of readdirSync(dir).filter((name) => /\.(log|csv)$/.test(name))) files[f] = readFileSync(path.join(dir, f), 'utf8');
+    errors = Object.keys(files).filter((f) => f.endsWith('_errors.log')).map((f) => files[f]).join('\n');
   } catch {
     // nothing traced
   }
   liveDirs.delete(dir);
   if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
-  return { code, stdout, stderr, errors };
+  return { code, stdout, stderr, errors, files };
 }
