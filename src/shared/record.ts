@@ -40,7 +40,7 @@ function enrichment<P extends string>(prefix: P) {
   ) as { [K in Key]: v.OptionalSchema<(typeof FIELD_SCHEMAS)[`${P}${K}` & FieldPath], undefined> };
 }
 
-const EVENT_TYPES = ['ringing', 'dialing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'transferred', 'forwarded', 'conferenced', 'media-handover', 'ended'] as const;
+const EVENT_TYPES = ['ringing', 'dialing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'transferred', 'forwarded', 'conferenced', 'media-handover', 'connection-lost', 'reconnected', 'ended'] as const;
 const OUTCOMES = ['answered', 'missed', 'declined', 'busy', 'failed', 'cancelled', 'voicemail', 'interrupted'] as const;
 
 export const CallEventSchema = v.object({

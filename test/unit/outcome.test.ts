@@ -41,6 +41,11 @@ const ends: [string, CallRecord['direction'], CallRecord['state'], Omit<CallEnd,
   ['the user hangs up (BYE) while on hold', 'outbound', 'held', { intent: 'hangup' }, 'Outgoing, answered', 'You hung up'],
   ['the user transfers it', 'outbound', 'active', { intent: 'transfer' }, 'Outgoing, answered', 'Transferred'],
   ['the callee transfers the user (REFER) after the answer', 'outbound', 'active', { intent: 'transfer' }, 'Outgoing, answered', 'Transferred'],
+  // The connection to the PBX took the call with it (connection-grace.ts)
+  ['the connection to the PBX is lost while it rings', 'inbound', 'ringing', { intent: 'lost' }, 'Incoming, missed', 'The connection to the server was lost'],
+  ['the connection to the PBX is lost while dialing', 'outbound', 'dialing', { intent: 'lost' }, 'Outgoing, failed', 'The connection to the server was lost'],
+  ['the connection to the PBX is lost and the call cannot go on', 'inbound', 'active', { intent: 'lost', lostReason: 'The connection to the server was lost, and the call could not continue' }, 'Incoming, interrupted', 'The connection to the server was lost, and the call could not continue'],
+  ['the connection to the PBX is lost on hold', 'outbound', 'held', { intent: 'lost' }, 'Outgoing, interrupted', 'The connection to the server was lost'],
 ];
 
 describe('how a call ended, as the history tells it', () => {

@@ -85,7 +85,8 @@ export class PbActiveCall extends HubElement {
             ${this.client?.status.demo
               ? html`<span> · ${t.call.demoNoAudio}</span>`
               : html`<span data-media=${c.media}>${media ? ` · ${media}` : ''}</span>`}
-            ${c.events.some((e) => e.type === 'media-handover') ? html`<span> · ${t.call.audioMoved}</span>` : ''}</p>
+            ${c.events.some((e) => e.type === 'media-handover') ? html`<span> · ${t.call.audioMoved}</span>` : ''}
+            ${connectionLost(c) ? html`<span role="alert"> · ${t.call.connectionLost}</span>` : ''}</p>
         </div>
         <span class="timer" role="timer" aria-label=${t.call.duration}>${duration(elapsed)}</span>
       </div>
@@ -118,4 +119,10 @@ declare global {
   interface HTMLElementTagNameMap {
     'pb-active-call': PbActiveCall;
   }
+}
+
+/** Whether the call's latest word about the connection to the server is that it was lost. */
+function connectionLost(c: CallRecord): boolean {
+  const said = c.events.filter((e) => e.type === 'connection-lost' || e.type === 'reconnected');
+  return said[said.length - 1]?.type === 'connection-lost';
 }

@@ -10,8 +10,8 @@
  *                └───────── ended ◀───┴───────────────┘
  *                 (outcome: missed, declined, voicemail, cancelled, busy, failed, answered, interrupted)
  * ```
- * `ended` is final. Events that do not move the state (muted, transferred, media-handover) are
- * recorded in `events` only.
+ * `ended` is final. Events that do not move the state (muted, transferred, media-handover, and the
+ * connection to the PBX lost and back) are recorded in `events` only.
  */
 import type { CallEvent, CallOutcome, CallRecord, CallState, Party } from '../../shared/api.ts';
 import { hubError } from '../../shared/errors.ts';
@@ -21,13 +21,13 @@ export type Transition =
   | { type: 'held' }
   | { type: 'resumed' }
   | { type: 'ended'; outcome: CallOutcome; reason?: string }
-  | { type: 'muted' | 'unmuted' | 'transferred' | 'forwarded' | 'media-handover'; detail?: string };
+  | { type: 'muted' | 'unmuted' | 'transferred' | 'forwarded' | 'media-handover' | 'connection-lost' | 'reconnected'; detail?: string };
 
 const allowed: Record<CallState, readonly Transition['type'][]> = {
-  ringing: ['answered', 'ended', 'forwarded'],
-  dialing: ['answered', 'ended', 'forwarded'],
-  active: ['held', 'ended', 'muted', 'unmuted', 'transferred', 'media-handover'],
-  held: ['resumed', 'ended', 'muted', 'unmuted', 'transferred', 'media-handover'],
+  ringing: ['answered', 'ended', 'forwarded', 'connection-lost', 'reconnected'],
+  dialing: ['answered', 'ended', 'forwarded', 'connection-lost', 'reconnected'],
+  active: ['held', 'ended', 'muted', 'unmuted', 'transferred', 'media-handover', 'connection-lost', 'reconnected'],
+  held: ['resumed', 'ended', 'muted', 'unmuted', 'transferred', 'media-handover', 'connection-lost', 'reconnected'],
   ended: [],
 };
 

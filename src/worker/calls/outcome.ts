@@ -5,7 +5,7 @@
 import type { CallOutcome, CallRecord } from '../../shared/api.ts';
 
 /** Why we ended a call ourselves, so the outcome says what the user did. */
-export type EndIntent = 'decline' | 'voicemail' | 'cancel' | 'hangup' | 'transfer';
+export type EndIntent = 'decline' | 'voicemail' | 'cancel' | 'hangup' | 'transfer' | 'lost';
 
 export interface CallEnd {
   direction: CallRecord['direction'];
@@ -16,9 +16,16 @@ export interface CallEnd {
   rejectCode?: number;
   /** "486 Busy Here", or why the INVITE failed without a response. */
   rejectReason?: string;
+  /** With intent `lost`: why the connection to the PBX took the call with it. */
+  lostReason?: string;
 }
 
 export function outcomeOf(end: CallEnd): { outcome: CallOutcome; reason?: string } {
+  if (end.intent === 'lost') {
+    const reason = end.lostReason ?? 'The connection to the server was lost';
+    if (end.state === 'active' || end.state === 'held') return { outcome: 'interrupted', reason };
+    return { outcome: end.direction === 'inbound' ? 'missed' : 'failed', reason };
+  }
   if (end.state === 'active' || end.state === 'held') {
     if (end.intent === 'transfer') return { outcome: 'answered', reason: 'Transferred' };
     return { outcome: 'answered', reason: end.intent === 'hangup' ? 'You hung up' : 'The other party hung up' };

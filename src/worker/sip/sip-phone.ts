@@ -21,6 +21,7 @@ import { outcomeOf, type EndIntent } from '../calls/outcome.ts';
 import { hubError } from '../../shared/errors.ts';
 import { logger } from '../log.ts';
 import type { MediaBridge } from './media-bridge.ts';
+import { ConnectionGrace, LOST_REASON } from './connection-grace.ts';
 import { KeepAlive } from './keep-alive.ts';
 import { withPreconnected } from './preconnect.ts';
 import { RegistrationDriver } from './registration-driver.ts';
@@ -35,6 +36,7 @@ interface Call {
   intent?: EndIntent;
   rejectCode?: number;
   rejectReason?: string;
+  lostReason?: string;
 }
 
 export type StatusSink = (patch: Partial<HubStatus>) => void;
@@ -78,6 +80,13 @@ export class SipPhone {
   private readonly ids = new WeakMap<Session, string>();
   private readonly registration: RegistrationDriver;
   private readonly keepAlive = new KeepAlive(() => this.ping(), (reason) => this.silentlyLost(reason));
+  private readonly grace = new ConnectionGrace({
+    calls: () => [...this.calls.values()].map((c) => ({ id: c.id, connected: c.session.state === SessionState.Established })),
+    lost: (id) => this.book.transition(id, { type: 'connection-lost', detail: LOST_REASON }).then(() => undefined),
+    back: (id) => this.book.transition(id, { type: 'reconnected' }).then(() => undefined),
+    resume: (id) => this.reinvite(id, this.book.getLive(id)?.state === 'held'),
+    end: (id, reason) => this.endLost(id, reason),
+  });
   /** Counts connect attempts, so the answer to one that was overtaken is ignored. */
   private tries = 0;
   /** For numbers that arrive without a country code. */
@@ -134,7 +143,9 @@ export class SipPhone {
       delegate: {
         onInvite: (invitation) => void this.onInvite(invitation),
         onDisconnect: (error) => {
-          if (error && ua === this.ua) this.lost(`Connection lost: ${error.message}`);
+          if (!error || ua !== this.ua) return;
+          this.lost(`Connection lost: ${error.message}`);
+          this.grace.connectionLost();
         },
       },
     });
@@ -196,6 +207,7 @@ export class SipPhone {
               if (current()) {
                 this.registration.apply({ type: 'registered' });
                 this.keepAlive.start();
+                void this.grace.connectionBack();
               }
               resolve();
             },
@@ -245,6 +257,7 @@ export class SipPhone {
     log.warn(reason);
     void this.ua?.transport.disconnect().catch(() => undefined);
     this.lost(reason);
+    this.grace.connectionLost();
   }
 
   private async fail(reason: string): Promise<void> {
@@ -266,6 +279,7 @@ export class SipPhone {
 
   private async teardown(): Promise<void> {
     this.keepAlive.stop();
+    this.grace.stop();
     const ua = this.ua;
     this.ua = undefined;
     this.registerer = undefined;
@@ -387,6 +401,7 @@ export class SipPhone {
       }
       if (state === SessionState.Terminated) {
         this.calls.delete(call.id);
+        this.grace.forget(call.id);
         this.updateRinging();
         // sip.js terminates the session before it hands the final response to our request
         // delegate: read the outcome once that has run.
@@ -461,6 +476,16 @@ export class SipPhone {
       default:
         return;
     }
+  }
+
+  /** The connection to the PBX took the call with it: end it here, telling the other side if the PBX still can. */
+  private endLost(id: string, reason: string): void {
+    const call = this.calls.get(id);
+    if (!call) return;
+    call.intent = 'lost';
+    call.lostReason = reason;
+    const s = call.session;
+    void (s.state === SessionState.Established ? s.bye() : s.dispose()).catch((e: unknown) => log.warn('ending a call whose connection was lost', e));
   }
 
   async hold(id: string): Promise<void> {
