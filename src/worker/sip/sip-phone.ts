@@ -23,6 +23,7 @@ import { logger } from '../log.ts';
 import type { MediaBridge } from './media-bridge.ts';
 import { ConnectionGrace, LOST_REASON } from './connection-grace.ts';
 import { KeepAlive } from './keep-alive.ts';
+import { screenMessage } from './message-guard.ts';
 import { withPreconnected } from './preconnect.ts';
 import { RegistrationDriver } from './registration-driver.ts';
 import { statusOf } from './registration.ts';
@@ -71,6 +72,8 @@ export const warmUpSip: (() => void)[] = [
   },
   () => Core.Parser.parseMessage(SAMPLE_401, new Core.LoggerFactory().getLogger('sip.warm-up')),
 ];
+
+const quietLogger = Object.assign(new Core.LoggerFactory(), { builtinEnabled: false }).getLogger('sip.guard');
 
 export class SipPhone {
   private ua: UserAgent | undefined;
@@ -149,6 +152,14 @@ export class SipPhone {
         },
       },
     });
+    // What RFC 3261 requires and sip.js does not do (a 400 for what it cannot parse...): message-guard.ts.
+    const read = ua.transport.onMessage;
+    ua.transport.onMessage = (text) => {
+      const verdict = screenMessage(text, (t) => Core.Parser.parseMessage(t, quietLogger));
+      if (verdict.reason) log.warn('incoming SIP message refused:', verdict.reason);
+      if (verdict.reply) void ua.transport.send(verdict.reply).catch(() => undefined);
+      if (verdict.pass) read?.(text);
+    };
     const registerer = new Registerer(ua, { expires: 300, refreshFrequency: 90 });
     // A refresh the PBX refuses, or one that never gets an answer, ends the registration quietly.
     registerer.stateChange.addListener((state) => {
