@@ -12,6 +12,7 @@
 import type { Author, CallChange, CallRecord } from '../../shared/api.ts';
 import { getPath, overLimits, setPath, type CheckedPatch } from '../../shared/fields.ts';
 import type { CallStore, Delivery } from '../store/call-store.ts';
+import { CallClock } from './call-clock.ts';
 import { interrupt, isLive, transition, type Transition } from './call-state.ts';
 import { hubError } from '../../shared/errors.ts';
 import { logger } from '../log.ts';
@@ -65,6 +66,8 @@ export class CallBook {
     private readonly now: () => number = Date.now,
     /** How long after a failed write the unsaved records are tried again, if nothing else writes. */
     private readonly retryMs = 30_000,
+    /** Ring and talk durations, immune to the wall clock's jumps. */
+    private readonly clock = new CallClock(),
   ) {}
 
   /**
@@ -138,13 +141,16 @@ export class CallBook {
   create(created: CallRecord): Promise<CallRecord> {
     const record = this.enrich(created);
     this.live.set(record.id, record);
+    this.clock.started(record.id);
     return this.commit(record, 'created', Object.keys(record));
   }
 
   /** Applies a state-machine transition (author: the PBX). */
   transition(id: string, t: Transition): Promise<CallRecord> {
     const record = this.require(id);
-    const fields = transition(record, t, this.now());
+    const fields = transition(record, t, this.now(), this.clock.elapsed(id));
+    if (t.type === 'answered') this.clock.answered(id);
+    if (t.type === 'ended') this.clock.forget(id);
     // The wrap-up starts as the call ends: the record is final when it runs out (or at "Done").
     if (t.type === 'ended' && record.kind !== 'lookup') fields.wrapUntil = this.now() + this.wrapUpMs;
     return this.write(id, 'pbx', fields);

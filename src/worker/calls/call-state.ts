@@ -46,11 +46,18 @@ export function canTransition(record: Pick<CallRecord, 'state'>, type: Transitio
   return allowed[record.state].includes(type);
 }
 
+/** Monotonic milliseconds since the call started and was answered (call-clock.ts), where known. */
+export interface Elapsed {
+  sinceStart?: number;
+  sinceAnswer?: number;
+}
+
 /**
- * The PBX-owned fields a transition changes. Throws `InvalidState` when the transition is not
+ * The PBX-owned fields a transition changes. Ring and talk seconds come from `elapsed` where it
+ * has them, else from the differences of the wall-clock times. Throws `InvalidState` when the transition is not
  * allowed from the record's current state.
  */
-export function transition(record: CallRecord, t: Transition, at: number): Partial<CallRecord> {
+export function transition(record: CallRecord, t: Transition, at: number, elapsed: Elapsed = {}): Partial<CallRecord> {
   if (!canTransition(record, t.type)) {
     throw hubError('InvalidState', `Call ${record.id} is ${record.state}; it cannot become '${t.type}'`);
   }
@@ -64,7 +71,7 @@ export function transition(record: CallRecord, t: Transition, at: number): Parti
   switch (t.type) {
     case 'answered':
       changes.answeredAt = at;
-      changes.ringSeconds = seconds(at - record.startedAt);
+      changes.ringSeconds = seconds(elapsed.sinceStart ?? at - record.startedAt);
       break;
     case 'muted':
     case 'unmuted':
@@ -76,9 +83,9 @@ export function transition(record: CallRecord, t: Transition, at: number): Parti
       if (t.reason) changes.reason = t.reason;
       changes.muted = false;
       if (record.answeredAt !== undefined) {
-        changes.talkSeconds = seconds(at - record.answeredAt);
+        changes.talkSeconds = seconds(elapsed.sinceAnswer ?? at - record.answeredAt);
       } else {
-        changes.ringSeconds = seconds(at - record.startedAt);
+        changes.ringSeconds = seconds(elapsed.sinceStart ?? at - record.startedAt);
       }
       break;
     default:
