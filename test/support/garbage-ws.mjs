@@ -7,6 +7,9 @@
 //   // assert it survived, rendered the hostile display name as text, ...
 //   bad.received(); // frames the client sent
 //   await bad.close();
+//
+// To push chosen frames one at a time and read what the client answered to each instead, start
+// it with `frames: () => []` and call `bad.exchange(frame)` once the client has registered.
 import { WebSocketServer } from 'ws';
 import { randomBytes } from 'node:crypto';
 
@@ -17,7 +20,8 @@ const CRLF = '\r\n';
 
 function parseMessage(text) {
   const [head] = text.split(/\r\n\r\n/, 1);
-  const lines = head.split(CRLF);
+  // folded lines (RFC 3261 7.3.1) continue the header above them
+  const lines = head.replace(/\r\n[ \t]+/g, ' ').split(CRLF);
   const startLine = lines.shift() ?? '';
   const headers = [];
   for (const line of lines) {
@@ -30,7 +34,8 @@ function parseMessage(text) {
     return headers.filter(([n]) => (compact[n.toLowerCase()] ?? n.toLowerCase()) === wanted).map(([, v]) => v);
   };
   const request = /^([A-Z]+) (\S+) SIP\/2\.0$/.exec(startLine);
-  return { startLine, method: request?.[1] ?? null, ruri: request?.[2] ?? null, get };
+  const status = /^SIP\/2\.0 (\d{3})/.exec(startLine);
+  return { startLine, method: request?.[1] ?? null, ruri: request?.[2] ?? null, status: status ? Number(status[1]) : null, get };
 }
 
 function uriOf(headerValue) {
@@ -51,6 +56,38 @@ function reply(msg, status, reason, extra = []) {
   lines.push('Server: garbage-ws');
   lines.push('Content-Length: 0');
   return lines.join(CRLF) + CRLF + CRLF;
+}
+
+function ack(response) {
+  const top = response.get('via')[0] ?? '';
+  return [
+    `ACK ${uriOf(response.get('to')[0])} SIP/2.0`,
+    `Via: ${top}`,
+    'Max-Forwards: 70',
+    `From: ${response.get('from')[0] ?? ''}`,
+    `To: ${response.get('to')[0] ?? ''}`,
+    `Call-ID: ${response.get('call-id')[0] ?? ''}`,
+    `CSeq: ${(response.get('cseq')[0] ?? '').replace(/INVITE$/i, 'ACK')}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join(CRLF);
+}
+
+/** An OPTIONS to the client: its answer shows the client still reads and answers. */
+function probe(target, callId) {
+  return [
+    `OPTIONS ${target?.aor ?? 'sip:patchbay@127.0.0.1'} SIP/2.0`,
+    `Via: SIP/2.0/WSS garbage.invalid;branch=z9hG4bK${randomBytes(6).toString('hex')}`,
+    'Max-Forwards: 70',
+    `From: <sip:probe@garbage.invalid>;tag=${randomBytes(4).toString('hex')}`,
+    `To: <${target?.aor ?? 'sip:patchbay@127.0.0.1'}>`,
+    `Call-ID: ${callId}`,
+    'CSeq: 1 OPTIONS',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join(CRLF);
 }
 
 /**
@@ -167,6 +204,9 @@ export async function startGarbageWs(options = {}) {
 
   const received = [];
   const sent = [];
+  /** The client that registered last, and what we learned from its REGISTER. */
+  let current = null;
+  const waiters = new Set();
   const timers = new Set();
   const later = (ms, fn) => {
     const t = setTimeout(() => {
@@ -194,9 +234,14 @@ export async function startGarbageWs(options = {}) {
     ws.on('message', (data, isBinary) => {
       const text = isBinary ? Buffer.from(data).toString('latin1') : data.toString();
       received.push(text);
+      for (const waiter of waiters) waiter();
       if (/^\s*$/.test(text)) return; // CRLF keep-alive
       const msg = parseMessage(text);
-      if (!msg.method) return; // a reply from the client
+      if (!msg.method) {
+        // A final non-2xx answer to an INVITE is acknowledged (RFC 3261 17.1.1.3), as a peer would.
+        if (msg.status >= 300 && /\bINVITE$/i.test(msg.get('cseq')[0] ?? '')) send(ack(msg), false, 'ACK');
+        return;
+      }
       if (msg.method === 'REGISTER') {
         const contactHeader = msg.get('contact')[0] ?? '';
         const wantedExpires = /expires=(\d+)/i.exec(contactHeader)?.[1] ?? msg.get('expires')[0] ?? String(expires);
@@ -206,6 +251,7 @@ export async function startGarbageWs(options = {}) {
         if (!target && granted > 0) {
           const viaHost = /^SIP\/2\.0\/\S+\s+([^;:\s]+)/i.exec(msg.get('via')[0] ?? '')?.[1] ?? null;
           target = { aor: uriOf(msg.get('to')[0]), contact: uriOf(contactHeader), viaHost };
+          current = { ws, target, send };
           startGarbage();
         }
         return;
@@ -217,8 +263,50 @@ export async function startGarbageWs(options = {}) {
     later(waitForRegisterMs, startGarbage);
   });
 
+  /** Resolves once `check()` is true after a frame from the client, or with false after `ms`. */
+  const waitFor = (check, ms) =>
+    new Promise((resolve) => {
+      if (check()) return resolve(true);
+      const done = (value) => {
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        resolve(value);
+      };
+      const waiter = () => check() && done(true);
+      const timer = setTimeout(() => done(false), ms);
+      waiters.add(waiter);
+    });
+
+  let probes = 0;
   const port = wss.address().port;
   return {
+    /** What the last registered client told us of itself ({ aor, contact, viaHost }), or null. */
+    target: () => current?.target ?? null,
+    /** Resolves once a client has registered. */
+    registered: (ms = 15000) => waitFor(() => !!current, ms),
+    /**
+     * Sends one frame to the last registered client, then an OPTIONS probe, and returns the client's
+     * messages that came back before the probe's answer (its answers to the frame; sip.js answers in
+     * the order it reads) and whether the probe was answered within `timeoutMs`.
+     * @param {{ data: string | Buffer, binary?: boolean, name?: string }} frame
+     * @returns {Promise<{ replies: { text: string, status: number | null, callId: string | null }[], probeAnswered: boolean }>}
+     */
+    async exchange(frame, { timeoutMs = 5000 } = {}) {
+      if (!current) throw new Error('no client has registered');
+      const from = received.length;
+      current.send(frame.data, !!frame.binary, frame.name ?? 'frame');
+      const callId = `probe-${++probes}-${randomBytes(4).toString('hex')}@garbage.invalid`;
+      current.send(probe(current.target, callId), false, 'probe OPTIONS');
+      const answered = (t) => parseMessage(t).get('call-id')[0] === callId && parseMessage(t).status !== null;
+      const probeAnswered = await waitFor(() => received.slice(from).some(answered), timeoutMs);
+      const replies = received
+        .slice(from)
+        .filter((t) => !/^\s*$/.test(t))
+        .map((text) => ({ text, msg: parseMessage(text) }))
+        .filter(({ msg }) => msg.get('call-id')[0] !== callId && msg.method !== 'REGISTER')
+        .map(({ text, msg }) => ({ text, status: msg.status, callId: msg.get('call-id')[0] ?? null }));
+      return { replies, probeAnswered };
+    },
     url: `ws://127.0.0.1:${port}`,
     port,
     /** Number of frames (SIP messages, keep-alives) the clients sent. */
