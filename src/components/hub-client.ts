@@ -1,13 +1,16 @@
 /**
- * A tab's connection to the hub: opens the SharedWorker, proves the tab is alive with a Web Lock,
- * competes for the media role, and keeps a local mirror of status and calls for the components.
+ * A tab's connection to the hub: opens the SharedWorker (or, without one, joins the tab-hosted hub of
+ * hub-link.ts and follows it from tab to tab), proves the tab is alive with a Web Lock, competes for
+ * the media role, and keeps a local mirror of status and calls for the components.
  */
 import { createContext } from '@lit/context';
 import { proxy, wrap, type Remote } from 'comlink';
 import { setDisplay } from './format.ts';
 import type { CallRecord, HubStatus, TabApi } from '../shared/api.ts';
 import { CallMirror, type FeedItem } from '../shared/call-feed.ts';
+import { addressViaServiceWorker, receivePortsViaServiceWorker, sendPortViaServiceWorker, TabHostedHub } from './hub-link.ts';
 import { PeerMedia } from './media-host.ts';
+import { t } from './strings.ts';
 
 declare const __BUILD_ID__: string;
 
@@ -28,9 +31,41 @@ export class HubChange extends Event {
   }
 }
 
+/**
+ * Where the hub runs: a SharedWorker, or (browsers without one) a dedicated worker hosted by one of
+ * the tabs, which another tab replaces when it closes (hub-link.ts).
+ */
+export type HubMode = 'shared-worker' | 'tab-hosted';
+
+/** How long a tab waits for a tab-hosted hub to answer its hello before it asks for the hub again. */
+const HELLO_TIMEOUT_MS = 15000;
+
 export class HubClient extends EventTarget {
   readonly tabId = crypto.randomUUID();
-  readonly api: Remote<TabApi>;
+  readonly mode: HubMode = 'SharedWorker' in globalThis ? 'shared-worker' : 'tab-hosted';
+  /**
+   * The hub's API. Stays the same object when a tab-hosted hub is replaced: a call made while no hub is
+   * linked waits for the next one; a call the old hub never answered fails with `hubLost`.
+   */
+  readonly api: Remote<TabApi> = new Proxy({} as Remote<TabApi>, {
+    get: (_target, key) => {
+      if (typeof key !== 'string' || key === 'then') return undefined;
+      return async (...args: unknown[]) => {
+        const link = await this.link;
+        const method = (link.remote as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[key]!;
+        return Promise.race([method(...args), link.lost]);
+      };
+    },
+  });
+  /** The hub this tab talks to now, and a promise that rejects when it goes away. */
+  private link!: Promise<{ remote: Remote<TabApi>; lost: Promise<never> }>;
+  private linked: ((link: { remote: Remote<TabApi>; lost: Promise<never> }) => void) | undefined;
+  private loseLink: ((error: Error) => void) | undefined;
+  /** The tab-hosted election, when there is no SharedWorker. */
+  private hosting: TabHostedHub | undefined;
+  /** This tab waits for the `patchbay-media` lock, or holds it (then it claims the role from each new hub). */
+  private inMediaElection = false;
+  private holdsMedia = false;
   /** The hub has told this tab its status (until then `status` is a placeholder). */
   statusKnown = false;
   status: HubStatus = { state: 'signed-out', mediaTab: false, remembered: false, demo: false, settings: { ringtone: true }, apps: [], dialRequests: [],
@@ -65,12 +100,6 @@ export class HubClient extends EventTarget {
 
   constructor() {
     super();
-    // The built page starts the hub from a one-line script in <head> (vite.config.ts, earlyHub) before
-    // this bundle runs: adopt that worker. Otherwise (dev server, tests) start it here,
-    // written inline so the bundler finds the hub and builds it as a module worker.
-    const early = globalThis as { patchbayHub?: SharedWorker };
-    const worker = (early.patchbayHub ??= new SharedWorker(new URL('../worker/hub.ts', import.meta.url), { type: 'module', name: 'patchbay-hub' }));
-    this.api = wrap<TabApi>(worker.port);
     this.media = new PeerMedia((callId, media) => void this.api.reportMedia(callId, media));
     this.media.onMicError = () => this.changed('media');
     this.media.onSoundBlocked = () => this.changed('media');
@@ -80,43 +109,113 @@ export class HubClient extends EventTarget {
     };
     addEventListener('online', onNetwork);
     addEventListener('offline', onNetwork);
-    this.ready = this.connect();
+    this.ready = new Promise((resolve, reject) => {
+      this.firstHello = { resolve, reject };
+    });
+    this.unlink();
+    // Hold `tab-<id>` for the tab's whole life and say hello from inside it: the hub asks for the
+    // same lock and is granted it when this tab is gone.
+    this.tabLock = new Promise((resolve) => {
+      void navigator.locks.request(`tab-${this.tabId}`, () => {
+        resolve();
+        return new Promise(() => undefined);
+      });
+    });
+    if (this.mode === 'shared-worker') {
+      // The built page starts the hub from a one-line script in <head> (vite.config.ts, earlyHub) before
+      // this bundle runs: adopt that worker. Otherwise (dev server, tests) start it here,
+      // written inline so the bundler finds the hub and builds it as a module worker.
+      const early = globalThis as { patchbayHub?: SharedWorker };
+      const worker = (early.patchbayHub ??= new SharedWorker(new URL('../worker/hub.ts', import.meta.url), { type: 'module', name: 'patchbay-hub' }));
+      this.attach(worker.port);
+    } else {
+      this.hosting = new TabHostedHub({
+        // The same script as the SharedWorker's, inline so the bundler resolves it to the same hub.js.
+        startWorker: () => new Worker(new URL('../worker/hub.ts', import.meta.url), { type: 'module', name: 'patchbay-hub' }),
+        address: addressViaServiceWorker,
+        sendPort: sendPortViaServiceWorker,
+        onPort: receivePortsViaServiceWorker,
+        onHub: (port, hub) => this.attach(port, hub),
+      });
+    }
     document.addEventListener('visibilitychange', () => {
       if (document.hidden && this.frame !== undefined) this.emitChange();
     });
   }
 
-  private connect(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      // Hold `tab-<id>` for the tab's whole life and say hello from inside it: the hub asks for
-      // the same lock and is granted it when this tab is gone.
-      void navigator.locks.request(`tab-${this.tabId}`, async () => {
-        try {
-          const control = proxy({ reload: () => location.reload() });
-          const reply = await this.api.hello(this.tabId, BUILD_ID, control);
-          if (reply.stale) this.markStale();
-          await this.api.subscribeStatus(proxy((s: HubStatus) => this.setStatus(s)));
-          await this.api.subscribe(proxy((items: FeedItem[]) => {
-            this.mirror.apply(items);
-            this.changed('calls');
-          }));
-          this.electMedia();
-          resolve();
-        } catch (error) {
-          reject(error as Error);
-        }
-        await new Promise(() => undefined);
-      });
-    });
+  private firstHello!: { resolve: () => void; reject: (error: Error) => void };
+  private tabLock!: Promise<void>;
+  private hellos = 0;
+
+  /** Calls made from now on wait for the next hub; those the current one has not answered fail. */
+  private unlink(): void {
+    this.loseLink?.(new Error(t.app.hubLost));
+    this.link = new Promise((resolve) => (this.linked = resolve));
+  }
+
+  /** A port to a hub (the SharedWorker's, or a tab-hosted hub: the first, or one that took over). */
+  private attach(port: MessagePort, hub?: string): void {
+    const remote = wrap<TabApi>(port);
+    if (this.linked === undefined) this.unlink();
+    const lost = new Promise<never>((_resolve, reject) => (this.loseLink = reject));
+    lost.catch(() => undefined);
+    this.linked!({ remote, lost });
+    this.linked = undefined;
+    void this.greet(remote, lost, hub);
+  }
+
+  /** Hello, the subscriptions and the media role, again for each new hub. */
+  private async greet(remote: Remote<TabApi>, lost: Promise<never>, hub: string | undefined): Promise<void> {
+    const again = this.hellos++ > 0;
+    try {
+      await this.tabLock;
+      const control = proxy({ reload: () => location.reload() });
+      const hello = remote.hello(this.tabId, BUILD_ID, control);
+      // A tab-hosted hub's port can be lost on the way (its tab closed meanwhile): ask for the hub again.
+      const timeout = hub === undefined ? undefined : setTimeout(() => this.hosting?.retry(hub), HELLO_TIMEOUT_MS);
+      const reply = await Promise.race([hello, lost]);
+      clearTimeout(timeout);
+      if (reply.stale) this.markStale();
+      if (again) {
+        // The calls of the hub that went away ended with it: its media legs go too.
+        for (const id of Object.keys(this.media.states())) void this.media.close(id);
+      }
+      await Promise.race([remote.subscribeStatus(proxy((s: HubStatus) => this.setStatus(s))), lost]);
+      await Promise.race([
+        remote.subscribe(proxy((items: FeedItem[]) => {
+          this.mirror.apply(items);
+          this.changed('calls');
+        })),
+        lost,
+      ]);
+      if (this.holdsMedia) void this.claimMedia();
+      else this.electMedia();
+      this.firstHello.resolve();
+    } catch (error) {
+      // A hub that went away is followed by the next one; any other failure is the panel's to show.
+      if ((error as Error).message !== t.app.hubLost) this.firstHello.reject(error as Error);
+    }
   }
 
   private electMedia(): void {
+    if (this.inMediaElection) return;
+    this.inMediaElection = true;
     void navigator.locks.request('patchbay-media', async () => {
+      this.holdsMedia = true;
+      await this.claimMedia();
+      await new Promise(() => undefined);
+    });
+  }
+
+  private async claimMedia(): Promise<void> {
+    try {
       await this.api.claimMedia(this.tabId, proxy(this.media));
       this.mediaRole = true;
       this.changed('media');
-      await new Promise(() => undefined);
-    });
+    } catch (error) {
+      // The hub went away before it heard: the next one is told when it comes.
+      if ((error as Error).message !== t.app.hubLost) reportError(error);
+    }
   }
 
   private setStatus(s: HubStatus): void {

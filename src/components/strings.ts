@@ -40,6 +40,7 @@ export const en = {
   app: {
     name: 'Patchbay',
     starting: 'Starting…',
+    hubLost: 'The tab that ran the phone closed; another took over: try again.',
     demo: 'demo',
     views: 'Views',
     phone: 'Phone',
@@ -346,6 +347,8 @@ export const en = {
   /** Settings: ringtone, numbers, history, time, speakers, phone links, sign-in. */
   settings: {
     title: 'Settings',
+    /** Where the hub runs (hub-client.ts, HubMode). */
+    hubMode: { 'shared-worker': 'The phone runs in a shared worker.', 'tab-hosted': 'The phone runs in one of your Patchbay tabs (this browser has no shared worker); another takes over if it closes.' },
     ringtone: 'Ringtone',
     country: 'Country for local numbers',
     countryPlaceholder: 'GB',

@@ -10,6 +10,7 @@ import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst, NetworkFirst } from 'workbox-strategies';
+import { isHubPortRequest, isHubWhoAmI, type HubPortDelivery, type HubYouAre } from '../shared/hub-relay.ts';
 import { ringTag, type NotificationChoice, type RingMessage } from '../shared/notifications.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (PrecacheEntry | string)[] };
@@ -60,7 +61,25 @@ self.addEventListener('message', (event) => {
   const ring = event.data as RingMessage | null;
   if (ring?.patchbay === 'ring' && typeof ring.id === 'string') event.waitUntil(showRing(ring));
   if (ring?.patchbay === 'ring-over' && typeof ring.id === 'string') event.waitUntil(closeRing(ring.id));
+  const port = event.ports[0];
+  if (isHubPortRequest(event.data) && port) event.waitUntil(relayHubPort(event.data.leader, event.data.hub, port));
+  const source = event.source;
+  if (isHubWhoAmI(event.data) && source instanceof WindowClient) source.postMessage({ patchbay: 'hub-you', id: source.id } satisfies HubYouAre);
 });
+
+/**
+ * Without SharedWorker one tab hosts the hub (components/hub-link.ts) and the others send it a
+ * MessagePort through here: a tab can transfer a port to no other tab directly, a service worker can.
+ * The port goes to the named client only, and only if it is one of our windows.
+ */
+async function relayHubPort(leader: string, hub: string, port: MessagePort): Promise<void> {
+  const client = await self.clients.get(leader);
+  if (!client || client.type !== 'window' || !client.url.startsWith(scope.href)) {
+    port.close();
+    return;
+  }
+  client.postMessage({ patchbay: 'hub-port', hub } satisfies HubPortDelivery, [port]);
+}
 
 /** Patchbay's open tabs, the focused one first, then the visible ones. */
 async function panels(): Promise<WindowClient[]> {

@@ -1,8 +1,11 @@
 /**
  * The hub: a module SharedWorker holding the one PBX session for every tab of this browser profile.
- * Each connecting port gets its own TabApi object.
+ * Each connecting port gets its own TabApi object. In browsers without SharedWorker the same script
+ * runs as a dedicated worker in the one tab elected to host it (components/hub-link.ts), which hands it
+ * a port per tab as a message.
  */
 import { expose } from 'comlink';
+import { isHubConnect } from '../shared/hub-relay.ts';
 import { Hub } from './hub-core.ts';
 import { logger } from './log.ts';
 import { preconnect } from './sip/preconnect.ts';
@@ -37,4 +40,10 @@ self.addEventListener('connect', (event) => {
   const port = (event as MessageEvent).ports[0];
   if (!port) return;
   expose(createTabApi(ready), port);
+});
+// Only the hosting tab can post to its dedicated worker: these are its port and those of the other tabs.
+self.addEventListener('message', (event) => {
+  const { data, ports } = event as MessageEvent;
+  const port = ports[0];
+  if (isHubConnect(data) && port) expose(createTabApi(ready), port);
 });

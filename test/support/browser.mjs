@@ -8,9 +8,31 @@ export async function startSite(options = {}) {
   return serve({ dir: process.env.PATCHBAY_DIST ?? 'dist', ...options });
 }
 
-/** @param {{ args?: string[] }} [options] `args`: flags added to the usual ones (e.g. host-resolver rules) */
-export async function launch({ args = [] } = {}) {
-  return chromium.launch({ executablePath: chromiumPath(), args: [...chromiumArgs(), ...args], headless: true });
+/**
+ * @param {{ args?: string[], sharedWorker?: boolean }} [options] `args`: flags added to the usual ones (e.g.
+ * host-resolver rules); `sharedWorker: false` hides SharedWorker from every page (the default follows
+ * PATCHBAY_NO_SHARED_WORKER=1, which runs the suite as in a browser without it)
+ */
+export async function launch({ args = [], sharedWorker = process.env.PATCHBAY_NO_SHARED_WORKER !== '1' } = {}) {
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: [...chromiumArgs(), ...args], headless: true });
+  if (!sharedWorker) hideSharedWorker(browser);
+  return browser;
+}
+
+/**
+ * Every context the browser makes from now on (browser.newPage makes one too) runs its pages without
+ * SharedWorker, as some Android browsers and embedded web views do: the panel hosts the hub in a tab.
+ * Workers keep theirs; only pages lose it, before any of their scripts run.
+ */
+export function hideSharedWorker(browser) {
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await context.addInitScript(() => {
+      delete globalThis.SharedWorker;
+    });
+    return context;
+  };
 }
 
 /** A browser profile (context) with `tabs` pages of the app open. */

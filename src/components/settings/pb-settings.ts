@@ -91,6 +91,7 @@ export class PbSettings extends HubElement {
           ? html`${output('ringDevice', t.settings.ringtonePlaysOn)}${output('callDevice', t.settings.callsPlayOn)}`
           : nothing}
         <pb-phone-links></pb-phone-links>
+        <p class="hub-mode">${t.settings.hubMode[this.client!.mode]}</p>
       </div>
     </details>`;
   }
