@@ -1,5 +1,5 @@
 // Installs what is missing before the app or the tests run: npm packages always; Debian packages
-// (Chromium, Kamailio, rtpengine, SIPp) when the tests need them and we are root.
+// (Chromium, Kamailio, rtpengine, SIPp, libfaketime) when the tests need them and we are root.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 
@@ -16,6 +16,8 @@ const SYSTEM = [
   { bin: ['/usr/sbin/kamailio', '/usr/bin/kamailio'], pkg: ['kamailio', 'kamailio-websocket-modules', 'kamailio-extra-modules'] },
   { bin: ['/usr/bin/rtpengine', '/usr/sbin/rtpengine'], pkg: ['rtpengine-daemon'] },
   { bin: ['/usr/bin/sipp'], pkg: ['sip-tester'] },
+  // libfaketime: the fault tests set Chromium's wall clock back and forward mid-call
+  { bin: ['/usr/bin/faketime'], pkg: ['faketime'] },
 ];
 
 function kamailioWebsocketModule() {
