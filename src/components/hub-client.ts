@@ -135,7 +135,7 @@ export class HubClient extends EventTarget {
         address: addressViaServiceWorker,
         sendPort: sendPortViaServiceWorker,
         onPort: receivePortsViaServiceWorker,
-        onHub: (port, hub) => this.attach(port, hub),
+        onHub: (port, hub, hosted) => this.attach(port, hub, hosted),
       });
     }
     document.addEventListener('visibilitychange', () => {
@@ -154,18 +154,18 @@ export class HubClient extends EventTarget {
   }
 
   /** A port to a hub (the SharedWorker's, or a tab-hosted hub: the first, or one that took over). */
-  private attach(port: MessagePort, hub?: string): void {
+  private attach(port: MessagePort, hub?: string, host = false): void {
     const remote = wrap<TabApi>(port);
     if (this.linked === undefined) this.unlink();
     const lost = new Promise<never>((_resolve, reject) => (this.loseLink = reject));
     lost.catch(() => undefined);
     this.linked!({ remote, lost });
     this.linked = undefined;
-    void this.greet(remote, lost, hub);
+    void this.greet(remote, lost, hub, host);
   }
 
   /** Hello, the subscriptions and the media role, again for each new hub. */
-  private async greet(remote: Remote<TabApi>, lost: Promise<never>, hub: string | undefined): Promise<void> {
+  private async greet(remote: Remote<TabApi>, lost: Promise<never>, hub: string | undefined, host: boolean): Promise<void> {
     const again = this.hellos++ > 0;
     try {
       await this.tabLock;
@@ -176,6 +176,8 @@ export class HubClient extends EventTarget {
       const reply = await Promise.race([hello, lost]);
       clearTimeout(timeout);
       if (reply.stale) this.markStale();
+      // This tab runs the hub: after a takeover, the sign-in of the hub that went away goes on here.
+      if (host) await Promise.race([remote.hostedByTab(again), lost]);
       if (again) {
         // The calls of the hub that went away ended with it: its media legs go too.
         for (const id of Object.keys(this.media.states())) void this.media.close(id);

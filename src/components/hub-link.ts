@@ -20,8 +20,8 @@ export interface TabHostedOptions {
   sendPort(host: string, hub: string, port: MessagePort): Promise<void>;
   /** Calls `listener` with each port another tab sent this one, and the hub it is meant for. */
   onPort(listener: (hub: string, port: MessagePort) => void): void;
-  /** Called with a port to each hub that comes up (the first, then one per takeover), and its id. */
-  onHub(port: MessagePort, hub: string): void;
+  /** Called with a port to each hub that comes up (the first, then one per takeover), its id, and whether this tab runs it. */
+  onHub(port: MessagePort, hub: string, hosted: boolean): void;
   lockName?: string;
   channelName?: string;
   /** Aborting it leaves the election (and stops the hub if this tab hosts it), as closing the tab does. */
@@ -70,7 +70,7 @@ export class TabHostedHub {
     // The host holds the lock: an announcement of another hub is an older one's, still on its way.
     if (this.worker || message.hub === this.current) return;
     const { port1, port2 } = new MessageChannel();
-    this.link(message.hub, port1);
+    this.link(message.hub, port1, false);
     this.options.sendPort(message.host, message.hub, port2).catch(() => this.retry(message.hub));
   }
 
@@ -80,7 +80,7 @@ export class TabHostedHub {
     const worker = (this.worker = this.options.startWorker());
     const { port1, port2 } = new MessageChannel();
     worker.postMessage({ patchbay: 'hub-connect' }, [port2]);
-    this.link(hub, port1);
+    this.link(hub, port1, true);
     const stopped = new Promise<void>((resolve) => this.options.signal?.addEventListener('abort', () => resolve(), { once: true }));
     void this.options.address().then((host) => {
       if (this.worker !== worker) return;
@@ -94,9 +94,9 @@ export class TabHostedHub {
     this.hosted = undefined;
   }
 
-  private link(hub: string, port: MessagePort): void {
+  private link(hub: string, port: MessagePort, hosted: boolean): void {
     this.current = hub;
-    this.options.onHub(port, hub);
+    this.options.onHub(port, hub, hosted);
   }
 
   private say(message: HubAnnouncement): void {

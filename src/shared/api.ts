@@ -277,6 +277,11 @@ export interface TabApi {
   hello(tabId: string, build: string, control: TabControl): Promise<HelloReply>;
   /** Called by the tab that won the media lock. */
   claimMedia(tabId: string, host: MediaHost): Promise<void>;
+  /**
+   * Called by the tab that runs this hub in a dedicated worker (no SharedWorker), right after hello.
+   * `takeover`: that tab was linked to a hub that went away; the sign-in goes on here.
+   */
+  hostedByTab(takeover: boolean): Promise<void>;
   /** Called by the media tab when a call's audio connects or fails. */
   reportMedia(callId: string, media: CallRecord['media']): Promise<void>;
 

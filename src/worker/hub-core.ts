@@ -10,7 +10,7 @@ import { checkApps, type RegisteredApp } from './apps/app-registry.ts';
 import { CallBook } from './calls/call-book.ts';
 import { CallStore } from './store/call-store.ts';
 import { DialRequests } from './apps/dial-requests.ts';
-import { forget, recall, remember } from './store/credentials.ts';
+import { forget, forgetSession, keepSession, recall, recallSession, remember } from './store/credentials.ts';
 import { hubError } from '../shared/errors.ts';
 import { LookupSchema } from '../shared/record.ts';
 import { parse } from '../shared/schema.ts';
@@ -19,6 +19,7 @@ import { logger } from './log.ts';
 import { MediaBridge } from './sip/media-bridge.ts';
 import { phoneNumbersReady, toNumber } from '../shared/phone-number.ts';
 import { SipPhone } from './sip/sip-phone.ts';
+import { sipInstanceId } from './sip/sip-instance.ts';
 
 const log = logger('hub');
 const LAST_ACCOUNT = 'last-account';
@@ -75,6 +76,7 @@ export class Hub {
     readonly build: string,
   ) {
     this.phone = new SipPhone(book, this.bridge, (patch) => this.setStatus(patch));
+    this.phone.instanceId = () => sipInstanceId(store);
     this.dialRequests = new DialRequests(
       () => (this.statusValue.state === 'signed-out' ? undefined : this.statusValue.aor?.replace(/^sips?:[^@]*@/i, '').replace(/[;?].*$/, '')),
       (target) => this.phone.dial(target),
@@ -185,7 +187,22 @@ export class Hub {
     if (keep && !demo) {
       await remember(this.store, options);
       this.setStatus({ remembered: true });
-    }
+    } else if (this.tabHosted) await keepSession(this.store, options);
+  }
+
+  /** Runs in a tab's dedicated worker (no SharedWorker): a sign-in is kept for the hub that takes over. */
+  private tabHosted = false;
+
+  /**
+   * The tab that runs this hub says so, first thing. `takeover`: that tab was linked to a hub that went
+   * away (its tab closed): its sign-in goes on here. Otherwise this is a fresh start: a sign-in a crash
+   * left sealed is dropped.
+   */
+  async hostedByTab(takeover: boolean): Promise<void> {
+    this.tabHosted = true;
+    if (!takeover) return forgetSession(this.store);
+    const saved = await recallSession(this.store);
+    if (saved && this.status.state === 'signed-out') await this.signIn({ ...saved, remember: false });
   }
 
   signInDemo(): Promise<void> {
@@ -200,6 +217,7 @@ export class Hub {
 
   async signOut(): Promise<void> {
     await forget(this.store);
+    await forgetSession(this.store);
     this.setStatus({ remembered: false });
     await this.phone.signOut();
   }

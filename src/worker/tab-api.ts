@@ -66,6 +66,9 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
     async claimMedia(id: string, host: MediaHost) {
       (await ready).claimMedia(text(id, 'tab id', 64), host);
     },
+    async hostedByTab(takeover: boolean) {
+      await (await ready).hostedByTab(parse(v.boolean('takeover: true or false'), takeover, 'takeover'));
+    },
     async reportMedia(callId: string, media: CallRecord['media']) {
       const hub = await ready;
       const state = parse(MediaSchema, media, 'media');

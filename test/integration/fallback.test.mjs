@@ -23,7 +23,7 @@ describe('without SharedWorker, one tab hosts the hub', () => {
   const rig = useRig({ pbx: { rtpengine: true } });
   before(() => hideSharedWorker(rig.browser));
 
-  it('three tabs share one registration and every call; another tab takes over when the host closes', async () => {
+  it('three tabs share one registration and every call; another tab takes over the sign-in when the host closes', async () => {
     const { pbx, site, browser } = rig;
     const { context, pages } = await openProfile(browser, site);
     const caller = await phone(browser, site, pbx, '1001');
@@ -31,7 +31,7 @@ describe('without SharedWorker, one tab hosts the hub', () => {
       const [first] = pages;
       assert.equal(await first.evaluate(() => 'SharedWorker' in globalThis), false, 'the page has no SharedWorker');
       await controlled(first);
-      await signIn(first, pbx, '1002', { remember: true });
+      await signIn(first, pbx, '1002');
       await waitStatus(first, 'Registered');
       for (let i = 1; i < 3; i++) pages.push(await openTab(context, site));
       for (const p of pages) await waitStatus(p, 'Registered');
@@ -76,6 +76,28 @@ describe('without SharedWorker, one tab hosts the hub', () => {
       await eventually(async () => /Outgoing, answered/.test(await recentText(caller.page)), { message: 'the caller logs it' });
     } finally {
       await caller.close();
+      await context.close();
+    }
+  });
+
+  it('a sign-in without "Remember me" goes on after a takeover, and not after the last tab closed', async () => {
+    const { pbx, site, browser } = rig;
+    const { context, pages } = await openProfile(browser, site, { tabs: 2 });
+    try {
+      await controlled(pages[0]);
+      await signIn(pages[0], pbx, '1003');
+      for (const p of pages) await waitStatus(p, 'Registered');
+      const [host] = hosts(pages);
+      const [other] = pages.filter((p) => p !== host);
+      await host.close();
+      await eventually(() => hosts([other]).length === 1, { timeout: 20000, message: 'the other tab hosts the hub' });
+      await waitStatus(other, 'Registered', 20000);
+      await other.close();
+      // Same profile, no tab left: the next start is a fresh one, signed out.
+      const fresh = await openTab(context, site);
+      await fresh.getByRole('button', { name: 'Sign in' }).waitFor();
+      assert.equal(await fresh.getByLabel('Password').inputValue(), '', 'no password filled in');
+    } finally {
       await context.close();
     }
   });

@@ -50,6 +50,36 @@ export async function forget(store: CallStore): Promise<void> {
   await store.deleteValue(KEY);
 }
 
+const SESSION = 'session-credentials';
+
+/**
+ * Without SharedWorker the hub lives in one tab and the next tab starts another when it closes
+ * (components/hub-link.ts): a sign-in without "Remember me" is sealed here, under the same key, so that
+ * the next hub resumes it. Cleared at sign-out and when the first tab starts a hub afresh.
+ */
+export async function keepSession(store: CallStore, options: SignInOptions): Promise<void> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const plain = new TextEncoder().encode(JSON.stringify({ ...options, remember: false }));
+  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await key(store), plain);
+  await store.setValue(SESSION, { iv, data } satisfies Sealed);
+}
+
+export async function recallSession(store: CallStore): Promise<SignInOptions | undefined> {
+  const sealed = await store.getValue<Sealed>(SESSION);
+  if (!sealed) return undefined;
+  try {
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: sealed.iv }, await key(store), sealed.data);
+    return JSON.parse(new TextDecoder().decode(plain)) as SignInOptions;
+  } catch {
+    await forgetSession(store);
+    return undefined;
+  }
+}
+
+export async function forgetSession(store: CallStore): Promise<void> {
+  await store.deleteValue(SESSION);
+}
+
 /**
  * The remembered sign-in's server, read on a connection of its own so that it need not wait for the
  * store to open and recover. Never creates the database (the store does, at its version).
