@@ -1,6 +1,7 @@
 import { ContextProvider } from '@lit/context';
 import { html, css } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { hubContext, type HubClient } from './hub-client.ts';
 import { HubElement } from './hub-element.ts';
 import type { SiteConfig } from './settings/pb-sign-in.ts';
@@ -188,7 +189,7 @@ export class PatchbayApp extends HubElement {
       </header>
       ${this.banners()}
       ${signedIn && ringing.length
-        ? html`<div class="ringing">${ringing.map((call) => html`<pb-incoming-call .call=${call}></pb-incoming-call>`)}</div>`
+        ? html`<div class="ringing">${repeat(ringing, (call) => call.id, (call) => html`<pb-incoming-call .call=${call} ?waiting=${live.length > 1}></pb-incoming-call>`)}</div>`
         : ''}
       ${signedIn && s.dialRequests?.length
         ? html`<div class="ringing">${s.dialRequests.slice(0, 1).map((r) => html`<pb-dial-request .request=${r}></pb-dial-request>`)}</div>`

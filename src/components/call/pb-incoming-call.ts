@@ -12,9 +12,15 @@ import { theme } from '../theme.ts';
  */
 @customElement('pb-incoming-call')
 export class PbIncomingCall extends HubElement {
-  protected static override slices: readonly Slice[] = ['calls'];
+  /**
+   * None: the panel hands each card its call and whether another is live, so a change to some other
+   * call does not render every card (dozens ring at once on a busy line).
+   */
+  protected static override slices: readonly Slice[] = [];
   /** The ringing call. */
   @property({ attribute: false }) call!: CallRecord;
+  /** Another call is live (in progress or ringing): this one is waiting. */
+  @property({ type: Boolean }) waiting = false;
 
   static override styles = [
     theme,
@@ -33,7 +39,7 @@ export class PbIncomingCall extends HubElement {
     const name = who(c);
     const id = `incoming-${c.id}`;
     return html`<section class="card" role="alertdialog" aria-label=${t.call.incoming} aria-describedby=${id}>
-      <p class="label muted">${this.client && this.client.liveCalls.length > 1 ? t.call.incomingWaiting : t.call.incoming}</p>
+      <p class="label muted">${this.waiting ? t.call.incomingWaiting : t.call.incoming}</p>
       <div id=${id}>
         <p class="name">${name}</p>
         ${c.remote.number && c.remote.number !== name ? html`<p class="number muted">${c.remote.number}</p>` : ''}
