@@ -59,6 +59,7 @@ export function setDisplay(settings: { timeZone?: string; hourCycle?: 'h12' | 'h
   if (next.timeZone === display.timeZone && next.hour12 === display.hour12) return false;
   display = next;
   formats.clear();
+  shownTimes = undefined;
   return true;
 }
 
@@ -107,11 +108,24 @@ export function dayLabel(at: number, now = Date.now()): string {
     : format('long day and year', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(at);
 }
 
+/**
+ * The times `time()` made in the current minute (and that minute's day): lists ask for the same ones
+ * on every render, dozens of times a second on a busy line, and each costs two or three Intl calls.
+ */
+let shownTimes: { minute: number; today: string; texts: Map<number, string> } | undefined;
+
 export function time(at: number, now = Date.now()): string {
   if (!showable(at)) return t.calls.invalidDate;
-  return dayKey(at) === dayKey(now)
-    ? timeOfDay(at)
-    : format('date and time', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
+  const minute = Math.floor(now / 60_000);
+  if (shownTimes?.minute !== minute) shownTimes = { minute, today: dayKey(now), texts: new Map() };
+  let text = shownTimes.texts.get(at);
+  if (text === undefined) {
+    text = dayKey(at) === shownTimes.today
+      ? timeOfDay(at)
+      : format('date and time', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
+    shownTimes.texts.set(at, text);
+  }
+  return text;
 }
 
 export function timeOfDay(at: number): string {
