@@ -18,7 +18,10 @@ export class PbActiveCall extends HubElement {
   @property({ attribute: false }) call!: CallRecord;
   @state() private showKeypad = false;
   @state() private showTransfer = false;
-  @state() private now = Date.now();
+  /** Ticks every second, to render the timer again. */
+  @state() private now = performance.now();
+  /** This tab's monotonic time of the call's start or answer, noted when first seen (see `since`). */
+  private readonly anchors = new Map<number, number>();
   @state() private sent = '';
   private timer?: ReturnType<typeof setInterval>;
 
@@ -41,7 +44,7 @@ export class PbActiveCall extends HubElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.timer = setInterval(() => (this.now = Date.now()), 1000);
+    this.timer = setInterval(() => (this.now = performance.now()), 1000);
     this.addEventListener('keydown', this.onKey);
   }
 
@@ -68,12 +71,25 @@ export class PbActiveCall extends HubElement {
     if (target) await this.run(() => this.client!.api.transfer(this.call.id, target));
   }
 
+  /**
+   * Seconds since the wall-clock time `at`, counted on the monotonic clock once `at` is first seen:
+   * a wall clock set back or forward mid-call does not make the timer jump.
+   */
+  private since(at: number): number {
+    let anchor = this.anchors.get(at);
+    if (anchor === undefined) {
+      anchor = this.now - Math.max(0, Date.now() - at);
+      this.anchors.set(at, anchor);
+    }
+    return Math.max(0, this.now - anchor) / 1000;
+  }
+
   override render() {
     const c = this.call;
     const api = this.client!.api;
     const connected = c.state === 'active' || c.state === 'held';
     const held = c.state === 'held';
-    const elapsed = c.answeredAt ? (this.now - c.answeredAt) / 1000 : (this.now - c.startedAt) / 1000;
+    const elapsed = this.since(c.answeredAt ?? c.startedAt);
     const phase = c.state === 'dialing' ? t.call.calling : held ? t.call.onHold : t.call.inCall;
     const media = t.call.media[c.media];
     return html`<section class="card" aria-label=${t.call.callWith(who(c))}>
