@@ -94,6 +94,8 @@ export class SipPhone {
   private tries = 0;
   /** For numbers that arrive without a country code. */
   defaultCountry: string | undefined;
+  /** This hub's stable `+sip.instance` (sip-instance.ts), so that registering again replaces the binding. */
+  instanceId: () => Promise<string | undefined> = () => Promise.resolve(undefined);
 
   constructor(
     private readonly book: CallBook,
@@ -127,8 +129,13 @@ export class SipPhone {
     }
     await this.signOut();
     this.options = options;
+    const instanceId = await this.instanceId().catch((error: unknown) => {
+      log.warn('no stored SIP instance id: this registration adds a binding', error);
+      return undefined;
+    });
     const ua = new UserAgent({
       uri,
+      instanceId,
       displayName: options.displayName || undefined,
       authorizationUsername: options.username || uri.user,
       authorizationPassword: options.password,
@@ -160,7 +167,8 @@ export class SipPhone {
       if (verdict.reply) void ua.transport.send(verdict.reply).catch(() => undefined);
       if (verdict.pass) read?.(text);
     };
-    const registerer = new Registerer(ua, { expires: 300, refreshFrequency: 90 });
+    // reg-id with the instance id (RFC 5626): the registrar keys this binding by them, not by the contact URI.
+    const registerer = new Registerer(ua, { expires: 300, refreshFrequency: 90, ...(instanceId ? { regId: 1 } : {}) });
     // A refresh the PBX refuses, or one that never gets an answer, ends the registration quietly.
     registerer.stateChange.addListener((state) => {
       if (state === RegistererState.Unregistered && registerer === this.registerer && this.registration.current.state === 'registered') {
