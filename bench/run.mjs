@@ -12,6 +12,8 @@
 //               Gmail's quota units a second vs its limit, the panel's long tasks and typing latency
 //   contacts    import of 50,000 vCards and of 50,000 Google CSV rows through the panel's file input, and
 //               search keystroke → options rendered in the Number combobox at 50,000 vs 100 contacts
+//   call-load   600 calls at 10 a second from SIPp to one user in 3 tabs: the history against SIPp's
+//               counts, the hub's heap, long tasks per tab, INVITE → ringing in the panel vs single calls
 // Everything runs on loopback: Kamailio (test/support/pbx.mjs), static servers, Debian's Chromium.
 // BENCH_DIST=<dir> builds into and measures another directory than .tmp/bench-dist.
 import { execFileSync } from 'node:child_process';
@@ -25,12 +27,13 @@ import { runColdStart } from './cold-start.mjs';
 import { runContacts } from './contacts.mjs';
 import { runFanout } from './fanout.mjs';
 import { runHistory } from './history.mjs';
+import { runLoad } from './load.mjs';
 import { runLogging } from './logging.mjs';
 import { DIST, buildDist } from './lib/dist.mjs';
 import { baselineSite, instrumentedSite } from './lib/sites.mjs';
 import { runTabs } from './tabs.mjs';
 
-const ALL = ['load', 'screen-pop', 'caller', 'fanout', 'bundle', 'cold-start', 'apps', 'history', 'logging', 'contacts'];
+const ALL = ['load', 'screen-pop', 'caller', 'fanout', 'bundle', 'cold-start', 'apps', 'history', 'logging', 'contacts', 'call-load'];
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = asked.filter((a) => !ALL.includes(a));
 if (unknown.length) {
@@ -62,8 +65,8 @@ const git = (...args) => {
 const commit = `${git('rev-parse', '--short', 'HEAD') || 'unknown'}${git('status', '--porcelain', '--', 'src', 'index.html', 'public', 'vite.config.ts') ? ' + uncommitted changes' : ''}`;
 const results = { date: new Date().toISOString(), commit, command: `npm run bench${asked.length ? ` -- ${asked.join(' ')}` : ''}` };
 // `history` starts a browser of its own (it needs a DevTools port to reach the hub worker), and so does
-// `logging` (Google's host names sent to the local stand-in).
-const needsBrowser = [...selected].some((s) => !['bundle', 'history', 'logging'].includes(s));
+// `logging` (Google's host names sent to the local stand-in), and `call-load` (a DevTools port, for the hub).
+const needsBrowser = [...selected].some((s) => !['bundle', 'history', 'logging', 'call-load'].includes(s));
 let browser;
 let site;
 let baseline;
@@ -122,6 +125,10 @@ try {
   if (selected.has('contacts')) {
     console.log('\n▶ contacts (50,000 and 100)');
     results.contacts = await runContacts({ browser, site });
+  }
+  if (selected.has('call-load')) {
+    console.log('\n▶ call-load (600 calls at 10 a second)');
+    results.callLoad = await runLoad();
   }
 } finally {
   await browser?.close();
