@@ -9,6 +9,7 @@ import { setDisplay } from './format.ts';
 import type { CallRecord, HubStatus, TabApi } from '../shared/api.ts';
 import { CallMirror, type FeedItem } from '../shared/call-feed.ts';
 import { addressViaServiceWorker, receivePortsViaServiceWorker, sendPortViaServiceWorker, TabHostedHub } from './hub-link.ts';
+import type { FirstPartyHub } from './embedding.ts';
 import { PeerMedia } from './media-host.ts';
 import { t } from './strings.ts';
 
@@ -20,9 +21,9 @@ export const BUILD_ID: string = __BUILD_ID__;
  * What changed, so a component re-renders only for the data it shows: `status` (the hub's status and
  * settings, apps, call requests), `calls` (live and recent calls, the record in focus), `media` (the
  * media role, the microphone), `network`, `update` (a newer build waits), `registry` (the admin's apps
- * arrived).
+ * arrived), `hub` (another hub took over: ports it handed out, to apps, are gone; `takeovers` counts).
  */
-export type Slice = 'status' | 'calls' | 'media' | 'network' | 'update' | 'registry';
+export type Slice = 'status' | 'calls' | 'media' | 'network' | 'update' | 'registry' | 'hub';
 
 /** Dispatched as `change` with the slices that changed since the last one. */
 export class HubChange extends Event {
@@ -63,6 +64,8 @@ export class HubClient extends EventTarget {
   private loseLink: ((error: Error) => void) | undefined;
   /** The tab-hosted election, when there is no SharedWorker. */
   private hosting: TabHostedHub | undefined;
+  /** How many times another hub took over from the one this tab knew (tab-hosted mode only). */
+  takeovers = 0;
   /** This tab waits for the `patchbay-media` lock, or holds it (then it claims the role from each new hub). */
   private inMediaElection = false;
   private holdsMedia = false;
@@ -98,8 +101,13 @@ export class HubClient extends EventTarget {
   readonly media: PeerMedia;
   readonly ready: Promise<void>;
 
-  constructor() {
+  /** Web Locks of the hub's realm: the page's own, or a storage access handle's (embedding.ts). */
+  private readonly locks: LockManager;
+
+  /** @param firstParty in a frame of another site, the site's own hub reached through storage access (embedding.ts) */
+  constructor(firstParty?: FirstPartyHub) {
     super();
+    this.locks = firstParty?.locks ?? navigator.locks;
     this.media = new PeerMedia((callId, media) => void this.api.reportMedia(callId, media));
     this.media.onMicError = () => this.changed('media');
     this.media.onSoundBlocked = () => this.changed('media');
@@ -116,7 +124,7 @@ export class HubClient extends EventTarget {
     // Hold `tab-<id>` for the tab's whole life and say hello from inside it: the hub asks for the
     // same lock and is granted it when this tab is gone.
     this.tabLock = new Promise((resolve) => {
-      void navigator.locks.request(`tab-${this.tabId}`, () => {
+      void this.locks.request(`tab-${this.tabId}`, () => {
         resolve();
         return new Promise(() => undefined);
       });
@@ -126,7 +134,7 @@ export class HubClient extends EventTarget {
       // this bundle runs: adopt that worker. Otherwise (dev server, tests) start it here,
       // written inline so the bundler finds the hub and builds it as a module worker.
       const early = globalThis as { patchbayHub?: SharedWorker };
-      const worker = (early.patchbayHub ??= new SharedWorker(new URL('../worker/hub.ts', import.meta.url), { type: 'module', name: 'patchbay-hub' }));
+      const worker = firstParty?.worker ?? (early.patchbayHub ??= new SharedWorker(new URL('../worker/hub.ts', import.meta.url), { type: 'module', name: 'patchbay-hub' }));
       this.attach(worker.port);
     } else {
       this.hosting = new TabHostedHub({
@@ -193,6 +201,10 @@ export class HubClient extends EventTarget {
       if (this.holdsMedia) void this.claimMedia();
       else this.electMedia();
       this.firstHello.resolve();
+      if (again) {
+        this.takeovers++;
+        this.changed('hub');
+      }
     } catch (error) {
       // A hub that went away is followed by the next one; any other failure is the panel's to show.
       if ((error as Error).message !== t.app.hubLost) this.firstHello.reject(error as Error);
@@ -202,7 +214,7 @@ export class HubClient extends EventTarget {
   private electMedia(): void {
     if (this.inMediaElection) return;
     this.inMediaElection = true;
-    void navigator.locks.request('patchbay-media', async () => {
+    void this.locks.request('patchbay-media', async () => {
       this.holdsMedia = true;
       await this.claimMedia();
       await new Promise(() => undefined);

@@ -1,7 +1,9 @@
 /** The panel's entry: connect to the hub, read the site's defaults, render. */
 import { CallAlerts } from './call/call-alerts.ts';
-import { HubClient } from './hub-client.ts';
+import { firstPartyHub, mayAskForStorageAccess } from './embedding.ts';
+import { HubClient, type HubChange } from './hub-client.ts';
 import './patchbay-app.ts';
+import './settings/pb-storage-access.ts';
 import type { SiteConfig } from './settings/pb-sign-in.ts';
 import { t } from './strings.ts';
 import { watchForUpdates } from './sw-update.ts';
@@ -19,30 +21,40 @@ async function loadConfig(): Promise<SiteConfig & { apps?: unknown; logging?: un
   }
 }
 
-const client = new HubClient();
+// In another site's frame that was allowed this site's own storage, the site's own hub (embedding.ts).
+const client = new HubClient(await firstPartyHub());
 new CallAlerts(client);
 watchForUpdates(client);
 const app = document.createElement('patchbay-app');
 app.hub = client;
 document.querySelector('main')?.replaceChildren(app);
+void mayAskForStorageAccess().then((ask) => {
+  if (ask) document.querySelector('main')?.prepend(document.createElement('pb-storage-access'));
+});
 void loadConfig().then(async ({ apps, logging, ...config }) => {
   app.config = config;
-  try {
-    // The hub checks the admin's apps (ids, origins, grants); a bad entry is reported, not half-applied.
-    await client.ready;
-    await client.api.setAdminApps(Array.isArray(apps) ? apps : []);
-  } catch (error) {
-    app.dispatchEvent(new CustomEvent('pb-error', { detail: t.app.configError((error as Error).message) }));
-  }
-  try {
-    // Gmail's client and the webhooks: checked by the hub; nothing is logged until they are known.
-    await client.ready;
-    await client.api.setLoggingConfig(logging ?? {});
-  } catch (error) {
-    app.dispatchEvent(new CustomEvent('pb-error', { detail: t.app.configError((error as Error).message) }));
-  } finally {
-    client.markRegistryReady();
-  }
+  const tellHub = async () => {
+    try {
+      // The hub checks the admin's apps (ids, origins, grants); a bad entry is reported, not half-applied.
+      await client.ready;
+      await client.api.setAdminApps(Array.isArray(apps) ? apps : []);
+    } catch (error) {
+      app.dispatchEvent(new CustomEvent('pb-error', { detail: t.app.configError((error as Error).message) }));
+    }
+    try {
+      // Gmail's client and the webhooks: checked by the hub; nothing is logged until they are known.
+      await client.ready;
+      await client.api.setLoggingConfig(logging ?? {});
+    } catch (error) {
+      app.dispatchEvent(new CustomEvent('pb-error', { detail: t.app.configError((error as Error).message) }));
+    }
+  };
+  await tellHub();
+  client.markRegistryReady();
+  // A hub that took over from another tab's (no SharedWorker) starts without the site's defaults.
+  client.addEventListener('change', (event) => {
+    if ((event as HubChange).slices.has('hub')) void tellHub();
+  });
 });
 client.ready.catch((error: Error) => {
   document.body.insertAdjacentHTML('afterbegin', '<p role="alert" class="fatal"></p>');

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { button, controlled, eventually, hideSharedWorker, incoming, openProfile, openTab, signIn, waitStatus } from '../support/browser.mjs';
+import { appConnected, appFrame, probe, useAppsRig } from '../support/apps.mjs';
 import { audioConnected, callCard, phone, recentText } from '../support/phones.mjs';
 import { registeredContacts } from '../support/registrar.mjs';
 import { useRig } from '../support/rig.mjs';
@@ -97,6 +98,35 @@ describe('without SharedWorker, one tab hosts the hub', () => {
       const fresh = await openTab(context, site);
       await fresh.getByRole('button', { name: 'Sign in' }).waitFor();
       assert.equal(await fresh.getByLabel('Password').inputValue(), '', 'no password filled in');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('without SharedWorker, apps after a takeover', () => {
+  const rig = useAppsRig({ pbx: { rtpengine: false }, apps: (url) => [probe(url, 'watcher', ['read'])] });
+  before(() => hideSharedWorker(rig.browser));
+
+  it('load again and connect to the new hub, which has the site\'s app list', async () => {
+    const { context, pages } = await openProfile(rig.browser, rig.site, { tabs: 2 });
+    try {
+      await controlled(pages[0]);
+      await signIn(pages[0], rig.pbx, '1004');
+      for (const p of pages) await waitStatus(p, 'Registered');
+      const [host] = hosts(pages);
+      const [other] = pages.filter((p) => p !== host);
+      const frame = await appFrame(other, rig.apps[0].url);
+      await appConnected(frame, 'watcher');
+      await frame.evaluate(() => (window.loadedBefore = true));
+      await host.close();
+      await eventually(() => hosts([other]).length === 1, { timeout: 20000, message: 'the other tab hosts the hub' });
+      // The app's document is a new one (its iframe may be a new one too), connected to the new hub.
+      const again = await eventually(async () => {
+        const f = await appFrame(other, rig.apps[0].url);
+        return (await f.evaluate(() => window.loadedBefore)) === undefined && f;
+      }, { timeout: 15000, message: 'the app loaded again' });
+      await appConnected(again, 'watcher');
     } finally {
       await context.close();
     }

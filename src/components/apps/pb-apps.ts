@@ -42,7 +42,9 @@ const originOf = (app: AppEntry) => new URL(app.url).origin;
  */
 @customElement('pb-apps')
 export class PbApps extends HubElement {
-  protected static override slices: readonly Slice[] = ['status', 'registry'];
+  protected static override slices: readonly Slice[] = ['status', 'registry', 'hub'];
+  /** The hub takeovers seen: after one, every app loads again and asks the new hub for a port. */
+  private takeovers = 0;
   @state() private selected = '';
   @state() private connected = new Set<string>();
   private readonly frames = new Map<string, { frame: HTMLIFrameElement; url: string }>();
@@ -112,6 +114,12 @@ export class PbApps extends HubElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     super.willUpdate(changed);
+    const takeovers = this.client?.takeovers ?? 0;
+    if (takeovers !== this.takeovers) {
+      this.takeovers = takeovers;
+      for (const { frame, url } of this.frames.values()) frame.src = url;
+      this.connected = new Set();
+    }
     const apps = this.apps;
     // Wait for the admin's list: the frame policy is set once, for the whole registry.
     if (apps.length && this.client?.registryReady) limitFrames(apps.map(originOf));
