@@ -74,6 +74,8 @@ export class PatchbayApp extends HubElement {
       .phone { display: grid; gap: 12px; align-items: start; }
       .phone[hidden] { display: none; }
       .left, .right, .calls, .ringing { display: grid; gap: 12px; }
+      /* Parts out of view skip layout and paint: a busy line adds and removes ringing cards above them on every change. */
+      .record, .apps, .dial, .lookup, .recent, .settings { content-visibility: auto; contain-intrinsic-size: auto 320px; }
       /* One column: what matters during a call first. */
       @media (max-width: 899px) {
         .left, .right { display: contents; }
