@@ -10,6 +10,7 @@ import type { CallRecord, HubStatus, TabApi } from '../shared/api.ts';
 import { CallMirror, type FeedItem } from '../shared/call-feed.ts';
 import { addressViaServiceWorker, receivePortsViaServiceWorker, sendPortViaServiceWorker, TabHostedHub } from './hub-link.ts';
 import type { FirstPartyHub } from './embedding.ts';
+import { watchHub } from './hub-watch.ts';
 import { PeerMedia } from './media-host.ts';
 import { t } from './strings.ts';
 
@@ -184,6 +185,9 @@ export class HubClient extends EventTarget {
       const reply = await Promise.race([hello, lost]);
       clearTimeout(timeout);
       if (reply.stale) this.markStale();
+      // A SharedWorker that died with a crashed renderer process says nothing; its lock does. A reload
+      // starts a new hub, which closes the calls the old one left as interrupted.
+      if (reply.hubLock && this.mode === 'shared-worker') void watchHub(navigator.locks, reply.hubLock, () => location.reload());
       // This tab runs the hub: after a takeover, the sign-in of the hub that went away goes on here.
       if (host) await Promise.race([remote.hostedByTab(again), lost]);
       if (again) {

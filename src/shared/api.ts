@@ -248,6 +248,8 @@ export interface HelloReply {
   hubBuild: string;
   /** True when the tab's build differs from the hub's: offer a reload once no call is live. */
   stale: boolean;
+  /** A Web Lock the hub holds while it lives: granted to a tab that asks only once the hub is gone. */
+  hubLock?: string;
 }
 
 /**

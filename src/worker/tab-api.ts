@@ -11,6 +11,7 @@ import { openFeed } from './calls/call-feed.ts';
 import { checkPatch } from '../shared/fields.ts';
 import { exportHistory, historyPage, importHistory, parseExportQuery, parseHistoryQuery, storageInfo } from './history/history.ts';
 import type { Hub } from './hub-core.ts';
+import { hubLock } from './hub-lock.ts';
 
 /** A text argument of at most `max` characters, through the contract's one formatter. */
 const text = (value: unknown, what: string, max = 512): string => parse(textSchema(max), value, what);
@@ -61,7 +62,7 @@ export function createTabApi(ready: Promise<Hub>): TabApi {
       const tab = hub.addTab(tabId, control);
       for (const c of pending) tab.cleanups.add(c);
       pending.clear();
-      return { hubBuild: hub.build, stale: text(build, 'build', 64) !== hub.build };
+      return { hubBuild: hub.build, stale: text(build, 'build', 64) !== hub.build, hubLock: await hubLock };
     },
     async claimMedia(id: string, host: MediaHost) {
       (await ready).claimMedia(text(id, 'tab id', 64), host);
