@@ -37,8 +37,10 @@ function earlyHub(): Plugin {
   const fileName = 'hub-start.js';
   const source = [
     '// Starts the hub (a module SharedWorker) before the panel\'s bundle runs; the panel adopts it (hub-client.ts).',
-    "if ('SharedWorker' in self && !self.patchbayHub) {",
-    "  self.patchbayHub = new SharedWorker(new URL('hub.js', document.currentScript.src), { type: 'module', name: 'patchbay-hub' });",
+    '// In a frame the panel starts it: another site\'s frame may be allowed the site\'s own hub (embedding.ts).',
+    '// sameSiteCookies: "none", as a storage access handle\'s SharedWorker always has: otherwise the two are different workers.',
+    "if ('SharedWorker' in self && !self.patchbayHub && self === top) {",
+    "  self.patchbayHub = new SharedWorker(new URL('hub.js', document.currentScript.src), { type: 'module', name: 'patchbay-hub', sameSiteCookies: 'none' });",
     '}',
     '',
   ].join('\n');

@@ -368,6 +368,10 @@ export const en = {
     noPhoneLinks: 'This browser cannot open phone links with a web app.',
     openPhoneLinks: 'Open phone links with Patchbay',
     phoneLinksAsked: 'If your browser asks, allow it: phone links then open here, ready to call.',
+    // Embedded in another site's page.
+    embeddedApart: 'This phone is separate from Patchbay in your other tabs: it signs in and rings on its own.',
+    useBrowsersPhone: "Use this browser's phone",
+    storageAccessRefused: (reason: string) => `The browser did not allow it: ${reason}`,
     // Sign-in.
     signInTitle: 'Sign in to your phone system',
     oneSignIn: 'One sign-in serves every Patchbay tab in this browser.',

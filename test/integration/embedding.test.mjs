@@ -7,7 +7,12 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttps } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { after, before, describe, it } from 'node:test';
 import { selfSignedCertificate } from '../support/google.mjs';
 import { startPbx } from '../support/pbx.mjs';
@@ -137,6 +142,8 @@ describe('the panel embedded in two CRM sites', () => {
       await embedded[host].panel.getByRole('button', { name: 'Sign in' }).waitFor();
       await signIn(embedded[host].panel, pbx, '1001', { remember: true });
       await waitStatus(embedded[host].panel, 'Registered', 15000);
+      // The browser has not been asked yet: the panel offers to join the site's own hub.
+      await button(embedded[host].panel, "Use this browser's phone").waitFor();
     }
     const contacts = await bindings(pbx, '1001');
     assert.equal(contacts.length, 3, `three hubs, three bindings: ${contacts.join(' | ')}`);
@@ -172,6 +179,58 @@ describe('the panel embedded in two CRM sites', () => {
     const now = await bindings(pbx, '1001');
     assert.equal(now.length, before.length, `still ${before.length} bindings: ${now.join(' | ')}`);
     assert.deepEqual(now.map(instanceOf).sort(), before.map(instanceOf).sort(), 'the same instances');
+  });
+
+  it('storage access refused: the frame says so and keeps its own phone', async () => {
+    const { panel } = embedded[CRMS[1]];
+    // Headless Chromium answers the prompt with a refusal, as a user who says no.
+    await button(panel, "Use this browser's phone").click();
+    await panel.getByRole('alert').filter({ hasText: 'The browser did not allow it' }).waitFor({ timeout: 10000 });
+    await waitStatus(panel, 'Registered');
+  });
+
+  it('storage access granted before: the frame joins the hub of the site\'s own tabs, with no sign-in and no binding of its own', async () => {
+    // A profile where the user allowed the panel in crm-a.test before: Chromium keeps the grant as a
+    // content setting (setting it through CDP's Browser.setPermission instead gets the frame's renderer
+    // killed when it binds the handle, "requires third-party cookie access").
+    const dir = mkdtempSync(join(tmpdir(), 'patchbay-embed-'));
+    mkdirSync(join(dir, 'Default'));
+    const grant = `${site.origin},https://[*.]${CRMS[0]}`;
+    writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { content_settings: { exceptions: { storage_access: { [grant]: { setting: 1 } } } } } }));
+    const profile = await chromium.launchPersistentContext(dir, {
+      executablePath: chromiumPath(),
+      args: [...chromiumArgs(), ...crms.args, KEEP_PARTITIONING],
+      headless: true,
+      // No `permissions`: playwright grants them as DevTools overrides, which hide the remembered grant
+      // (the microphone is allowed by --use-fake-ui-for-media-stream).
+      viewport: { width: 480, height: 900 },
+    });
+    try {
+      const tab = await openTab(profile, site);
+      await signIn(tab, pbx, '1003');
+      await waitStatus(tab, 'Registered', 15000);
+      const page = await profile.newPage();
+      await page.goto(`https://${CRMS[0]}/`);
+      const panel = page.frameLocator('iframe[title="Phone"]');
+      // Signed in already: the tab's hub, reached through the storage access handle.
+      await waitStatus(panel, 'Registered', 15000);
+      assert.equal(await button(panel, "Use this browser's phone").count(), 0);
+      assert.equal((await bindings(pbx, '1003')).length, 1, 'one hub, one binding');
+      await caller.page.getByRole('combobox', { name: 'Number' }).fill('1003');
+      await button(caller.page, 'Call').click();
+      await incoming(tab).waitFor({ timeout: 15000 });
+      await incoming(panel).waitFor({ timeout: 15000 });
+      await button(incoming(panel), 'Answer').click();
+      await callCard(caller.page, '1003').getByText('Audio connected').waitFor({ timeout: 20000 });
+      await incoming(tab).waitFor({ state: 'hidden', timeout: 15000 });
+      // The tab shows the call the frame answered: one hub, one call.
+      await callCard(tab, '1002').waitFor();
+      await button(callCard(panel, '1002'), 'Hang up').click();
+      await callCard(caller.page, '1003').waitFor({ state: 'hidden', timeout: 15000 });
+    } finally {
+      await profile.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a site not in the list cannot frame the panel', async () => {
