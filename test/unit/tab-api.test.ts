@@ -20,7 +20,11 @@ describe('TabApi', () => {
 
   it('tells a tab from another build that the hub is stale', async () => {
     const control = { reload() {} };
-    expect(await api.hello(crypto.randomUUID(), 'build-a', control)).to.deep.equal({ hubBuild: 'build-a', stale: false });
+    const reply = await api.hello(crypto.randomUUID(), 'build-a', control);
+    expect({ ...reply, hubLock: undefined }).to.deep.equal({ hubBuild: 'build-a', stale: false, hubLock: undefined });
+    // The hub's life lock is held (by the hub) and named in the reply, for the tab to wait on.
+    const { held } = await navigator.locks.query();
+    expect(held?.some((lock) => lock.name === reply.hubLock)).to.equal(true);
     const other = createTabApi(Promise.resolve(hub));
     expect((await other.hello(crypto.randomUUID(), 'build-b', control)).stale).to.equal(true);
   });
