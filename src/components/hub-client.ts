@@ -187,7 +187,7 @@ export class HubClient extends EventTarget {
       if (reply.stale) this.markStale();
       // A SharedWorker that died with a crashed renderer process says nothing; its lock does. A reload
       // starts a new hub, which closes the calls the old one left as interrupted.
-      if (reply.hubLock && this.mode === 'shared-worker') void watchHub(navigator.locks, reply.hubLock, () => location.reload());
+      if (reply.hubLock && this.mode === 'shared-worker') void watchHub(this.locks, reply.hubLock, () => location.reload());
       // This tab runs the hub: after a takeover, the sign-in of the hub that went away goes on here.
       if (host) await Promise.race([remote.hostedByTab(again), lost]);
       if (again) {
