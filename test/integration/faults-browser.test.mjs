@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
-import { button, eventually, openTab, signIn, waitStatus } from '../support/browser.mjs';
+import { button, eventually, incoming, openProfile, openTab, signIn, waitStatus } from '../support/browser.mjs';
 import { newestCallDetail } from '../support/call-detail.mjs';
 import { audioConnected, callCard, connect, recentText, usePhones } from '../support/phones.mjs';
 
@@ -95,6 +95,33 @@ describe('faults in the browser during a call', () => {
     await audioConnected(b.page, '1001');
     await button(callCard(b.page, '1001'), 'Hang up').click();
     await eventually(async () => /Outgoing, answered/.test(await recentText(third)), { message: 'the call ended normally' });
+  });
+
+  it('the renderer that ran the hub crashes mid-call: the other tab notices, starts a new hub, registers again, and the call is in the history as interrupted', async () => {
+    const { context, pages } = await openProfile(rig.browser, rig.site, { tabs: 1 });
+    cleanups.push(() => context.close().catch(() => undefined));
+    await signIn(pages[0], rig.pbx, '1007', { remember: true });
+    await waitStatus(pages[0], 'Registered');
+    const other = await openTab(context, rig.site);
+    await waitStatus(other, 'Registered');
+    const b = await phone('1008');
+    await connect({ user: '1007', page: pages[0] }, b);
+    await audioConnected(other, '1008');
+    const workers = await sharedWorkers(rig.browser);
+    await other.evaluate(() => (window.beforeCrash = true));
+    const cdp = await context.newCDPSession(pages[0]);
+    void cdp.send('Page.crash').catch(() => undefined);
+    // The hub shared the crashed tab's process (so it went too); the other tab started a new one.
+    await other.waitForFunction(() => !window.beforeCrash, null, { timeout: 20000 });
+    await waitStatus(other, 'Registered', 30000);
+    assert.equal(await sharedWorkers(rig.browser), workers, 'one hub again');
+    await eventually(async () => /Outgoing, interrupted/.test(await recentText(other)), { timeout: 20000, message: 'the call closed as interrupted' });
+    // The other side heard nothing of it: it hangs up itself. A new call rings in the surviving tab.
+    await button(callCard(b.page, '1007'), 'Hang up').click();
+    await b.page.getByRole('combobox', { name: 'Number' }).fill('1007');
+    await button(b.page, 'Call').click();
+    await incoming(other).waitFor({ timeout: 15000 });
+    await button(b.page, 'Hang up').click();
   });
 
   it('the whole browser killed mid-call: started again on the same profile, the call is in the history as interrupted', async () => {
