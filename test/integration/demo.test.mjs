@@ -37,7 +37,7 @@ describe('the demo, served under a base path', () => {
 
 describe('deploy-time defaults', () => {
   before(() => {
-    cpSync('dist', '.tmp/dist-config', { recursive: true });
+    cpSync(process.env.PATCHBAY_DIST ?? 'dist', '.tmp/dist-config', { recursive: true });
     writeFileSync('.tmp/dist-config/config.json', JSON.stringify({ server: 'wss://pbx.example.com/ws', sipDomain: 'pbx.example.com' }));
   });
   const rig = useRig({ pbx: false, site: { dir: '.tmp/dist-config' } });
