@@ -2,7 +2,7 @@
 // killed (SIGKILL) while registered and during a call.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { button, incoming, status } from '../support/browser.mjs';
+import { button, incoming, openProfile, signIn, status } from '../support/browser.mjs';
 import { audioConnected, callCard, connect, phone as openPhone, recentText, usePhones } from '../support/phones.mjs';
 import { startTcpProxy } from '../support/tcp-proxy.mjs';
 import { newestCallDetail } from '../support/call-detail.mjs';
@@ -70,6 +70,23 @@ describe('faults on the way to the PBX', () => {
     await ringsAndHangUp(caller, callee);
   });
 
+  it('Kamailio killed in the middle of a sign-in (its REGISTER in flight): the phone keeps trying and registers by itself once Kamailio is back', async () => {
+    const { context, pages: [page] } = await openProfile(rig.browser, rig.site);
+    try {
+      rig.pbx.resetCounts();
+      const seen = rig.pbx.waitForLog(/PBX-REGISTER user=1009/, 15000);
+      await signIn(page, rig.pbx, '1009');
+      await seen;
+      await rig.pbx.kill();
+      await status(page).filter({ hasText: 'Connecting' }).waitFor({ timeout: 30000 });
+      await rig.pbx.start();
+      const backMs = await statusChange(page, 'Registered', { gone: false, timeout: 45000 });
+      console.log(`# killed mid-sign-in: registered ${(backMs / 1000).toFixed(1)} s after Kamailio was back`);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('Kamailio killed during a call: both cards say the connection was lost, and the call ends as interrupted, saying why', async () => {
     const a = await phone('1005');
     const b = await phone('1006');
@@ -79,8 +96,10 @@ describe('faults on the way to the PBX', () => {
       await callCard(p.page, who).getByRole('alert').filter({ hasText: 'connection to the server lost' }).waitFor({ timeout: 30000 });
     }
     await rig.pbx.start();
+    const back = Date.now();
     for (const [p, who] of [[a, '1006'], [b, '1005']]) {
       await callCard(p.page, who).waitFor({ state: 'detached', timeout: 60000 });
+      console.log(`# ${p.user}: call ended ${((Date.now() - back) / 1000).toFixed(1)} s after Kamailio was back`);
       const line = await recentText(p.page);
       assert.match(line, /interrupted/);
       const detail = await newestCallDetail(p.page);
