@@ -1,7 +1,7 @@
 // Benchmark: call load. SIPp places 600 calls at 10 new calls a second through Kamailio and rtpengine to
 // one user signed in in three tabs (test/support/sipp-load.xml: each caller rings 1.5 to 5 s and
-// hangs up unless answered; the first tab answers with its "a" shortcut whenever it is not on a call,
-// so at most one call is up at a time, and an answered caller talks 2 s). Measured:
+// hangs up unless answered; the first tab clicks Answer on the newest ringing call whenever it is not
+// on a call, so at most one call is up at a time, and an answered caller talks 3 s). Measured:
 //   calls        offered (SIPp's count), how SIPp says they ended, and the history against that: calls
 //                missing, doubled or with another outcome (the panel's JSON export, by SIP Call-ID)
 //   hub heap     the SharedWorker's JS heap after a forced GC (DevTools: HeapProfiler.collectGarbage,
@@ -20,7 +20,7 @@ import { button, launch, openTab, signIn, startSite, waitStatus } from '../test/
 import { devtoolsPort, hubDevtools, sampleHubHeap } from '../test/support/hub-devtools.mjs';
 import { longTasks, traceMainThreads, watchLongTasks } from '../test/support/long-tasks.mjs';
 import { startPbx } from '../test/support/pbx.mjs';
-import { answerWhileFree, sippLoad } from '../test/support/sipp-load.mjs';
+import { answerWhileFree, loadRtpPorts, sippLoad } from '../test/support/sipp-load.mjs';
 import { DIST } from './lib/dist.mjs';
 import { ms, percentile, ratio, table } from './lib/report.mjs';
 
@@ -98,7 +98,7 @@ async function settled(pages) {
 export async function runLoad({ rate = 10, calls = 600, singles = 10, dist = DIST } = {}) {
   const port = await devtoolsPort();
   const [pbx, site, browser] = await Promise.all([
-    startPbx({ authInvites: false }),
+    startPbx({ authInvites: false, rtpPorts: loadRtpPorts() }),
     startSite({ dir: dist }),
     launch({ args: [`--remote-debugging-port=${port}`] }),
   ]);
@@ -127,7 +127,7 @@ export async function runLoad({ rate = 10, calls = 600, singles = 10, dist = DIS
     const trace = await traceMainThreads(browser);
     const start = Date.now();
     const answering = answerWhileFree(pages[0]);
-    const load = await sippLoad(pbx, { rate, calls, talkMs: 2000 });
+    const load = await sippLoad(pbx, { rate, calls, talkMs: 3000 });
     result.tab = await answering.stop();
     await settled(pages);
     result.heapSamples = (await heap.stop()).map((s) => s.bytes);
@@ -171,7 +171,7 @@ export async function runLoad({ rate = 10, calls = 600, singles = 10, dist = DIS
       ['cancelled while ringing (history: missed)', s.counts.cancelled, r.history.missed],
       ['failed (SIPp) / missing, doubled, other outcome (history)', s.failed, `${r.history.missing}, ${r.history.doubled}, ${r.history.wrong}`],
     ],
-    [`The first tab answered with "a" whenever it was not on a call: ${r.tab.pressed} presses, ${r.tab.answered} calls up, ${r.tab.audio} with "Audio connected". "Crossed": the caller's CANCEL and the panel's 200 crossed; the answer wins (RFC 3261 9.1).`],
+    [`The first tab clicked Answer on the newest ringing call whenever it was not on a call: ${r.tab.clicked} clicks, ${r.tab.answered} calls up, ${r.tab.audio} with "Audio connected". "Crossed": the caller's CANCEL and the panel's 200 crossed; the answer wins (RFC 3261 9.1).`],
   );
   const peak = Math.max(...r.heapSamples);
   table(
