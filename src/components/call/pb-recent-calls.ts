@@ -1,5 +1,6 @@
 import { html, css, type PropertyValues } from 'lit';
 import { customElement } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { CallRecord } from '../../shared/api.ts';
 import { callBackTarget, describe, duration, time, who } from '../format.ts';
 import { HubElement } from '../hub-element.ts';
@@ -68,7 +69,7 @@ export class PbRecentCalls extends HubElement {
     return html`<section class="card">
       <h2 id="recent">${t.call.recent}</h2>
       ${calls.length
-        ? html`<ul aria-labelledby="recent">${calls.map((c) => this.item(c))}</ul>`
+        ? html`<ul aria-labelledby="recent">${repeat(calls, (c) => c.id, (c) => this.item(c))}</ul>`
         : html`<ul aria-labelledby="recent"></ul><p class="empty muted">${t.call.noCalls}</p>`}
     </section>`;
   }
