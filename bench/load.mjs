@@ -39,10 +39,10 @@ function popProbe() {
     seen.add(card);
     card.updateComplete.then(() => pops.push({ id: card.call?.sipCallId, t: performance.timeOrigin + performance.now() }));
   };
-  customElements.whenDefined('patchbay-app').then(() => {
-    const app = document.querySelector('patchbay-app');
-    const root = app?.shadowRoot;
-    if (!root) return;
+  // The panel's element is created once the page has found its hub, some time after it is defined.
+  const attach = () => {
+    const root = document.querySelector('patchbay-app')?.shadowRoot;
+    if (!root) return void setTimeout(attach, 50);
     new MutationObserver((records) => {
       for (const r of records) {
         for (const node of r.addedNodes) {
@@ -52,7 +52,8 @@ function popProbe() {
         }
       }
     }).observe(root, { childList: true, subtree: true });
-  });
+  };
+  attach();
 }
 
 /** When each INVITE left Kamailio toward the browser, by Call-ID (epoch ms). */
@@ -120,6 +121,7 @@ export async function runLoad({ rate = 10, calls = 600, singles = 10, dist = DIS
     const single = await sippLoad(pbx, { rate: 1, calls: singles, maxConcurrent: 1 });
     await settled(pages);
     result.single = await popLatencies(pages, pbx, new Set(single.outcomes.keys()));
+    if (!result.single.length) throw new Error('no ringing card was seen in any tab: the page probe found no panel');
 
     // The load.
     console.log(`  ${calls} calls at ${rate} a second…`);
