@@ -2,7 +2,7 @@
 // type-check, the linter, the build, the module tests in Chromium and the integration tests
 // (which start Kamailio, rtpengine and a static server themselves and stop them after).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { ensureBuild, ensureNodeModules, ensureSystemPackages } from './setup.mjs';
 
 const only = process.argv[2]; // optional: unit | integration
@@ -63,24 +63,33 @@ if (!only || only === 'unit') {
   });
 }
 
+// Integration files run two at a time (each starts its own Kamailio, site and browser on free ports),
+// except those that measure the machine itself: the load run (long tasks, heap) and the hidden tab
+// (timer throttling), which run alone after the rest.
+const ALONE = ['test/integration/load.test.mjs', 'test/integration/hidden-tabs.test.mjs'];
+
+async function integration(files, concurrency, tap) {
+  const { code } = await run('node', [
+    '--test', `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  const text = readFileSync(tap, 'utf8');
+  const num = (k) => Number(text.match(new RegExp(`^# ${k} (\\d+)`, 'm'))?.[1] ?? 0);
+  totals.passed += num('pass');
+  totals.failed += num('fail') + num('cancelled');
+  totals.skipped += num('skipped') + num('todo');
+  if (code !== 0 && num('fail') === 0) totals.failed += 1;
+  return code === 0;
+}
+
 if (!only || only === 'integration') {
-  await step('integration tests (playwright-core, Chromium, Kamailio)', async () => {
-    const tap = '.tmp/integration.tap';
-    const { code } = await run('node', [
-      '--test', '--test-concurrency=1',
-      '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-      'test/support/pbx.selftest.mjs',
-      'test/integration/',
-    ]);
-    const text = readFileSync(tap, 'utf8');
-    const num = (k) => Number(text.match(new RegExp(`^# ${k} (\\d+)`, 'm'))?.[1] ?? 0);
-    totals.passed += num('pass');
-    totals.failed += num('fail') + num('cancelled');
-    totals.skipped += num('skipped') + num('todo');
-    if (code !== 0 && num('fail') === 0) totals.failed += 1;
-    return code === 0;
-  });
+  const files = readdirSync('test/integration').filter((f) => f.endsWith('.test.mjs')).map((f) => `test/integration/${f}`).sort();
+  await step('integration tests (playwright-core, Chromium, Kamailio), two files at a time', () =>
+    integration(['test/support/pbx.selftest.mjs', ...files.filter((f) => !ALONE.includes(f))], 2, '.tmp/integration.tap'));
+  await step('integration tests that measure the machine, one at a time (load, hidden tabs)', () =>
+    integration(files.filter((f) => ALONE.includes(f)), 1, '.tmp/integration-alone.tap'));
 }
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
