@@ -299,6 +299,8 @@ test('the garbage WebSocket server registers a client and throws junk at it', as
     await waitFor(() => callers.length > 0, 'the hostile INVITE');
     assert.equal(callers[0], HOSTILE_DISPLAY_NAME);
     await waitFor(() => garbage.messages().some((m) => m.startsWith('SIP/2.0 480')), 'the INVITE rejected');
+    // A final error answer to an INVITE is acknowledged, as RFC 3261 17.1.1.3 has the client do.
+    await waitFor(() => garbage.sent().includes('ACK'), 'the ACK for the 480');
     assert.deepEqual(garbage.sent(), [
       '200 REGISTER',
       'binary-junk',
@@ -307,6 +309,7 @@ test('the garbage WebSocket server registers a client and throws junk at it', as
       'huge-content-length',
       'stray-reply',
       'html-display-name-invite',
+      'ACK',
     ]);
     // REGISTER, 400 to the MESSAGE with the huge Content-Length, 100/180/480 to the INVITE
     assert.ok(garbage.received() >= 4, `received ${garbage.received()}`);
