@@ -65,8 +65,9 @@ if (!only || only === 'unit') {
 
 // Integration files run two at a time (each starts its own Kamailio, site and browser on free ports),
 // except those that measure the machine itself: the load run (long tasks, heap) and the hidden tab
-// (timer throttling), which run alone after the rest.
-const ALONE = ['test/integration/load.test.mjs', 'test/integration/hidden-tabs.test.mjs'];
+// (timer throttling); and the deployment test, which builds a second version while the first runs and
+// whose service-worker update races that build on a busy machine. They run alone after the rest.
+const ALONE = ['test/integration/load.test.mjs', 'test/integration/hidden-tabs.test.mjs', 'test/integration/lifecycle.test.mjs'];
 
 async function integration(files, concurrency, tap) {
   const { code } = await run('node', [
@@ -88,7 +89,7 @@ if (!only || only === 'integration') {
   const files = readdirSync('test/integration').filter((f) => f.endsWith('.test.mjs')).map((f) => `test/integration/${f}`).sort();
   await step('integration tests (playwright-core, Chromium, Kamailio), two files at a time', () =>
     integration(['test/support/pbx.selftest.mjs', ...files.filter((f) => !ALONE.includes(f))], 2, '.tmp/integration.tap'));
-  await step('integration tests that measure the machine, one at a time (load, hidden tabs)', () =>
+  await step('integration tests that run alone (load, hidden tabs, deployment)', () =>
     integration(files.filter((f) => ALONE.includes(f)), 1, '.tmp/integration-alone.tap'));
 }
 

@@ -173,12 +173,18 @@ export class HubClient extends EventTarget {
     void this.greet(remote, lost, hub, host);
   }
 
+  /** This tab waits on the hub's life lock, and reloads when it is granted (the hub is gone). */
+  private watchingHub = false;
+
   /** Hello, the subscriptions and the media role, again for each new hub. */
   private async greet(remote: Remote<TabApi>, lost: Promise<never>, hub: string | undefined, host: boolean): Promise<void> {
     const again = this.hellos++ > 0;
     try {
       await this.tabLock;
-      const control = proxy({ reload: () => location.reload() });
+      // Told to reload (a new build): a tab watching the hub's lock reloads once the hub is gone, so the
+      // new page never reaches the old hub in its last moments (a port to a closing worker is never
+      // answered); the timer is for a hub that somehow lingers.
+      const control = proxy({ reload: () => (this.watchingHub ? setTimeout(() => location.reload(), 3000) : location.reload()) });
       const hello = remote.hello(this.tabId, BUILD_ID, control);
       // A tab-hosted hub's port can be lost on the way (its tab closed meanwhile): ask for the hub again.
       const timeout = hub === undefined ? undefined : setTimeout(() => this.hosting?.retry(hub), HELLO_TIMEOUT_MS);
@@ -187,7 +193,9 @@ export class HubClient extends EventTarget {
       if (reply.stale) this.markStale();
       // A SharedWorker that died with a crashed renderer process says nothing; its lock does. A reload
       // starts a new hub, which closes the calls the old one left as interrupted.
-      if (reply.hubLock && this.mode === 'shared-worker') void watchHub(this.locks, reply.hubLock, () => location.reload());
+      if (reply.hubLock && this.mode === 'shared-worker') {
+        void watchHub(this.locks, reply.hubLock, () => location.reload()).then((watching) => (this.watchingHub = watching));
+      }
       // This tab runs the hub: after a takeover, the sign-in of the hub that went away goes on here.
       if (host) await Promise.race([remote.hostedByTab(again), lost]);
       if (again) {
