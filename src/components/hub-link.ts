@@ -104,10 +104,27 @@ export class TabHostedHub {
   }
 }
 
-/** The service worker that controls this page, once there is one (the first installation claims open tabs). */
+/** How long a page may stay uncontrolled once a service worker is active before it reloads to be taken. */
+const UNCLAIMED_MS = 3000;
+const RELOADED_KEY = 'patchbay-reloaded-for-service-worker';
+
+/**
+ * The service worker that controls this page, once there is one (the first installation claims open
+ * tabs). A page the active worker will never take (a hard reload, or a page that loaded while the
+ * worker was claiming) reloads once: a normal load is always taken.
+ */
 async function controller(): Promise<ServiceWorker> {
   const container = navigator.serviceWorker;
   if (!container) throw new Error('No service worker to reach the tab that runs the phone');
+  if (!container.controller) {
+    void container.ready.then(() => setTimeout(() => {
+      if (container.controller) return;
+      const last = Number(sessionStorage.getItem(RELOADED_KEY) ?? 0);
+      if (Date.now() - last < 30000) return;
+      sessionStorage.setItem(RELOADED_KEY, String(Date.now()));
+      location.reload();
+    }, UNCLAIMED_MS));
+  }
   while (!container.controller) await new Promise((resolve) => container.addEventListener('controllerchange', resolve, { once: true }));
   return container.controller;
 }
