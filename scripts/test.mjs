@@ -69,13 +69,13 @@ if (!only || only === 'unit') {
 // whose service-worker update races that build on a busy machine. They run alone after the rest.
 const ALONE = ['test/integration/load.test.mjs', 'test/integration/hidden-tabs.test.mjs', 'test/integration/lifecycle.test.mjs'];
 
-async function integration(files, concurrency, tap) {
+async function integration(files, concurrency, tap, env = {}) {
   const { code } = await run('node', [
     '--test', `--test-concurrency=${concurrency}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...files,
-  ]);
+  ], { env });
   const text = readFileSync(tap, 'utf8');
   const num = (k) => Number(text.match(new RegExp(`^# ${k} (\\d+)`, 'm'))?.[1] ?? 0);
   totals.passed += num('pass');
@@ -91,6 +91,14 @@ if (!only || only === 'integration') {
     integration(['test/support/pbx.selftest.mjs', ...files.filter((f) => !ALONE.includes(f))], 2, '.tmp/integration.tap'));
   await step('integration tests that run alone (load, hidden tabs, deployment)', () =>
     integration(files.filter((f) => ALONE.includes(f)), 1, '.tmp/integration-alone.tap'));
+  // As in a browser without SharedWorker (one tab hosts the hub): the files that exercise the hub's
+  // session, calls, apps, store and logging. `PATCHBAY_NO_SHARED_WORKER=1 npm test -- integration` runs
+  // every file that way.
+  if (!process.env.PATCHBAY_NO_SHARED_WORKER) {
+    const TAB_HOSTED = ['registration', 'calls', 'apps', 'history', 'offline', 'notifications', 'contacts', 'logging', 'torture', 'faults-network'];
+    await step('integration tests again without SharedWorker (the hub hosted by a tab)', () =>
+      integration(TAB_HOSTED.map((f) => `test/integration/${f}.test.mjs`), 2, '.tmp/integration-tab-hosted.tap', { PATCHBAY_NO_SHARED_WORKER: '1' }));
+  }
 }
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
