@@ -65,9 +65,10 @@ if (!only || only === 'unit') {
 
 // Integration files run two at a time (each starts its own Kamailio, site and browser on free ports),
 // except those that measure the machine itself: the load run (long tasks, heap) and the hidden tab
-// (timer throttling); and the deployment test, which builds a second version while the first runs and
-// whose service-worker update races that build on a busy machine. They run alone after the rest.
-const ALONE = ['test/integration/load.test.mjs', 'test/integration/hidden-tabs.test.mjs', 'test/integration/lifecycle.test.mjs'];
+// (timer throttling); the deployment test, which builds a second version while the first runs and
+// whose service-worker update races that build on a busy machine; and the notifications, which move
+// window focus and missed a notification once beside another file. They run alone after the rest.
+const ALONE = ['load', 'hidden-tabs', 'lifecycle', 'notifications'].map((f) => `test/integration/${f}.test.mjs`);
 
 async function integration(files, concurrency, tap, env = {}) {
   const { code } = await run('node', [
@@ -89,13 +90,13 @@ if (!only || only === 'integration') {
   const files = readdirSync('test/integration').filter((f) => f.endsWith('.test.mjs')).map((f) => `test/integration/${f}`).sort();
   await step('integration tests (playwright-core, Chromium, Kamailio), two files at a time', () =>
     integration(['test/support/pbx.selftest.mjs', ...files.filter((f) => !ALONE.includes(f))], 2, '.tmp/integration.tap'));
-  await step('integration tests that run alone (load, hidden tabs, deployment)', () =>
+  await step('integration tests that run alone (load, hidden tabs, deployment, notifications)', () =>
     integration(files.filter((f) => ALONE.includes(f)), 1, '.tmp/integration-alone.tap'));
   // As in a browser without SharedWorker (one tab hosts the hub): the files that exercise the hub's
   // session, calls, apps, store and logging. `PATCHBAY_NO_SHARED_WORKER=1 npm test -- integration` runs
   // every file that way.
   if (!process.env.PATCHBAY_NO_SHARED_WORKER) {
-    const TAB_HOSTED = ['registration', 'calls', 'apps', 'history', 'offline', 'notifications', 'contacts', 'logging', 'torture', 'faults-network'];
+    const TAB_HOSTED = ['registration', 'calls', 'apps', 'history', 'offline', 'contacts', 'logging', 'torture', 'faults-network'];
     await step('integration tests again without SharedWorker (the hub hosted by a tab)', () =>
       integration(TAB_HOSTED.map((f) => `test/integration/${f}.test.mjs`), 2, '.tmp/integration-tab-hosted.tap', { PATCHBAY_NO_SHARED_WORKER: '1' }));
   }
