@@ -238,8 +238,9 @@ describe('call logging to Gmail and a webhook, for calls through Kamailio', () =
     assert.match((await logLines(me.page)).find((l) => l.startsWith('Not logged to webhook 1')), /^Not logged to webhook 1: The webhook 127\.0\.0\.1:\d+ answered 400 Bad Request: unknown tenant$/);
     await eventually(() => mails(refused).length, { message: 'the refused call still in Gmail' });
 
-    // 503: waits, and goes again at once on "Retry now".
-    hook.answers.push(503);
+    // 503 with Retry-After: waits (ten minutes, so the banner stays however slow the machine), and goes
+    // again at once on "Retry now".
+    hook.answers.push({ status: 503, headers: { 'Retry-After': '600' } });
     const retried = await newCall(async () => {
       await connect(me, other);
       await button(callCard(me.page, '1002'), 'Hang up').click();

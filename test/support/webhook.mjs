@@ -19,7 +19,8 @@ export async function startWebhook({ path: hookPath = '/hook', port = 0 } = {}) 
 
   const handle = async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://receiver');
-    const allow = { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
+    // Retry-After exposed, as the receiver guide asks: the browser hides it from the hub otherwise.
+    const allow = { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After', Vary: 'Origin' };
     if (req.method === 'OPTIONS') {
       preflights.push({ headers: req.headers, at: Date.now() });
       res.writeHead(204, {
