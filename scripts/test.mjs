@@ -63,7 +63,7 @@ if (!only || only === 'unit') {
   });
 }
 
-// Integration files run two at a time (each starts its own Kamailio, site and browser on free ports),
+// Integration files run one at a time (two at a time made the fault and logging tests flaky on 2 cores),
 // except those that measure the machine itself: the load run (long tasks, heap) and the hidden tab
 // (timer throttling); the deployment test, which builds a second version while the first runs and
 // whose service-worker update races that build on a busy machine; and the notifications, which move
@@ -88,8 +88,8 @@ async function integration(files, concurrency, tap, env = {}) {
 
 if (!only || only === 'integration') {
   const files = readdirSync('test/integration').filter((f) => f.endsWith('.test.mjs')).map((f) => `test/integration/${f}`).sort();
-  await step('integration tests (playwright-core, Chromium, Kamailio), two files at a time', () =>
-    integration(['test/support/pbx.selftest.mjs', ...files.filter((f) => !ALONE.includes(f))], 2, '.tmp/integration.tap'));
+  await step('integration tests (playwright-core, Chromium, Kamailio)', () =>
+    integration(['test/support/pbx.selftest.mjs', ...files.filter((f) => !ALONE.includes(f))], 1, '.tmp/integration.tap'));
   await step('integration tests that run alone (load, hidden tabs, deployment, notifications)', () =>
     integration(files.filter((f) => ALONE.includes(f)), 1, '.tmp/integration-alone.tap'));
   // As in a browser without SharedWorker (one tab hosts the hub): the files that exercise the hub's
@@ -98,7 +98,7 @@ if (!only || only === 'integration') {
   if (!process.env.PATCHBAY_NO_SHARED_WORKER) {
     const TAB_HOSTED = ['registration', 'calls', 'apps', 'history', 'offline', 'contacts', 'logging', 'torture', 'faults-network'];
     await step('integration tests again without SharedWorker (the hub hosted by a tab)', () =>
-      integration(TAB_HOSTED.map((f) => `test/integration/${f}.test.mjs`), 2, '.tmp/integration-tab-hosted.tap', { PATCHBAY_NO_SHARED_WORKER: '1' }));
+      integration(TAB_HOSTED.map((f) => `test/integration/${f}.test.mjs`), 1, '.tmp/integration-tab-hosted.tap', { PATCHBAY_NO_SHARED_WORKER: '1' }));
   }
 }
 
