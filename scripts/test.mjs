@@ -63,11 +63,10 @@ if (!only || only === 'unit') {
   });
 }
 
-// Integration files run one at a time (two at a time made the fault and logging tests flaky on 2 cores),
-// except those that measure the machine itself: the load run (long tasks, heap) and the hidden tab
-// (timer throttling); the deployment test, which builds a second version while the first runs and
-// whose service-worker update races that build on a busy machine; and the notifications, which move
-// window focus and missed a notification once beside another file. They run alone after the rest.
+// Integration files run one at a time (two at a time made the fault and logging tests flaky on 2 cores);
+// those that measure the machine itself (the load run: long tasks, heap; the hidden tab: timer
+// throttling), the deployment test (it builds a second version while the first runs) and the
+// notifications (they move window focus) come last, in a step of their own.
 const ALONE = ['load', 'hidden-tabs', 'lifecycle', 'notifications'].map((f) => `test/integration/${f}.test.mjs`);
 
 async function integration(files, concurrency, tap, env = {}) {
@@ -92,11 +91,11 @@ if (!only || only === 'integration') {
     integration(['test/support/pbx.selftest.mjs', ...files.filter((f) => !ALONE.includes(f))], 1, '.tmp/integration.tap'));
   await step('integration tests that run alone (load, hidden tabs, deployment, notifications)', () =>
     integration(files.filter((f) => ALONE.includes(f)), 1, '.tmp/integration-alone.tap'));
-  // As in a browser without SharedWorker (one tab hosts the hub): the files that exercise the hub's
-  // session, calls, apps, store and logging. `PATCHBAY_NO_SHARED_WORKER=1 npm test -- integration` runs
-  // every file that way.
+  // As in a browser without SharedWorker (one tab hosts the hub): registration and calls, besides
+  // fallback.test.mjs, which always runs that way. `PATCHBAY_NO_SHARED_WORKER=1 npm test -- integration`
+  // runs every file that way (about 15 minutes on its own).
   if (!process.env.PATCHBAY_NO_SHARED_WORKER) {
-    const TAB_HOSTED = ['registration', 'calls', 'apps', 'history', 'offline', 'contacts', 'logging', 'torture', 'faults-network'];
+    const TAB_HOSTED = ['registration', 'calls'];
     await step('integration tests again without SharedWorker (the hub hosted by a tab)', () =>
       integration(TAB_HOSTED.map((f) => `test/integration/${f}.test.mjs`), 1, '.tmp/integration-tab-hosted.tap', { PATCHBAY_NO_SHARED_WORKER: '1' }));
   }
