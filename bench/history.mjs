@@ -14,12 +14,11 @@
 // Then, at the largest size, the write-through of ringing calls with the hub idle and while it
 // answers searches back to back; and write-through inserts per second: the store (v3) against the
 // v2 and v1 schemas as they shipped.
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
-import WebSocket from 'ws';
+import { devtoolsPort, hubDevtools, isHub } from '../test/support/hub-devtools.mjs';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 import { serve } from '../scripts/serve.mjs';
 import { DIST } from './lib/dist.mjs';
@@ -29,47 +28,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
 const mb = (bytes) => (Number.isFinite(bytes) ? `${(bytes / 2 ** 20).toFixed(1)} MB` : '—');
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** A raw DevTools connection to one target (playwright has no handle on SharedWorkers). */
-async function devtools(port, match) {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-  const target = targets.find(match);
-  if (!target) return undefined;
-  const ws = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  let id = 0;
-  const waiting = new Map();
-  ws.on('message', (data) => {
-    const msg = JSON.parse(String(data));
-    waiting.get(msg.id)?.(msg);
-    waiting.delete(msg.id);
-  });
-  return {
-    send: (method, params = {}) => new Promise((resolve, reject) => {
-      const n = ++id;
-      waiting.set(n, (msg) => (msg.error ? reject(new Error(`${method}: ${msg.error.message}`)) : resolve(msg.result)));
-      ws.send(JSON.stringify({ id: n, method, params }));
-    }),
-    close: () => ws.close(),
-  };
-}
-
-const isHub = (t) => t.type === 'shared_worker' && /\/hub\.js$/.test(t.url);
-
 async function hubHeap(port) {
-  const hub = await devtools(port, isHub);
+  const hub = await hubDevtools(port);
   if (!hub) return NaN;
   try {
     await hub.send('HeapProfiler.collectGarbage');
-    await hub.send('HeapProfiler.collectGarbage');
-    return (await hub.send('Runtime.getHeapUsage')).usedSize;
+    return await hub.heap();
   } finally {
     hub.close();
   }
@@ -85,7 +49,7 @@ export async function runHistory({ sizes = [10_000, 100_000], searches = 40, col
   const out = path.join(ROOT, '.tmp/bench-history');
   await build({ configFile: false, root: path.join(ROOT, 'bench/history'), base: './', logLevel: 'warn', build: { outDir: out, emptyOutDir: true, target: 'es2022' } });
   const site = await serve({ dir: path.resolve(ROOT, dist), mounts: { '/hist/': out } });
-  const port = await freePort();
+  const port = await devtoolsPort();
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: [...chromiumArgs(), `--remote-debugging-port=${port}`], headless: true });
   const context = await browser.newContext();
   const url = `${site.url}hist/index.html`;

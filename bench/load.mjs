@@ -15,8 +15,7 @@
 //                under load against single calls (one at a time, none answered) in the same run
 // The browser is started here with a DevTools port, to reach the hub's SharedWorker.
 import os from 'node:os';
-import { readFile } from 'node:fs/promises';
-import { button, launch, openTab, signIn, startSite, waitStatus } from '../test/support/browser.mjs';
+import { exportAllCalls, launch, openTab, signIn, startSite, waitStatus } from '../test/support/browser.mjs';
 import { devtoolsPort, hubDevtools, sampleHubHeap } from '../test/support/hub-devtools.mjs';
 import { longTasks, traceMainThreads, watchLongTasks } from '../test/support/long-tasks.mjs';
 import { startPbx } from '../test/support/pbx.mjs';
@@ -77,16 +76,6 @@ async function popLatencies(pages, pbx, ids) {
   return out;
 }
 
-async function exportAll(page) {
-  await button(page.getByRole('navigation', { name: 'Views' }), 'History').click();
-  const summary = page.getByText('Export, import and storage');
-  await summary.click();
-  const panel = page.locator('details', { has: summary });
-  await panel.getByRole('radio', { name: 'All calls' }).check();
-  const [download] = await Promise.all([page.waitForEvent('download'), button(panel, 'Export JSON').click()]);
-  return JSON.parse(await readFile(await download.path(), 'utf8')).calls;
-}
-
 async function settled(pages) {
   for (const page of pages) {
     for (let i = 0; i < 300; i++) {
@@ -142,7 +131,7 @@ export async function runLoad({ rate = 10, calls = 600, singles = 10, dist = DIS
     hub.close();
 
     result.sipp = { created: Number(load.stats.TotalCallCreated), failed: Number(load.stats['FailedCall(C)']), logged: load.outcomes.size, counts: load.counts };
-    const history = await exportAll(pages[1]);
+    const history = await exportAllCalls(pages[1]);
     const times = new Map();
     for (const c of history) times.set(c.sipCallId, (times.get(c.sipCallId) ?? 0) + 1);
     const byId = new Map(history.map((c) => [c.sipCallId, c]));

@@ -8,10 +8,9 @@
 // a busy machine stretches the wall clock of any task; the wall-clock long tasks the pages saw are
 // printed beside the load average.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { button, eventually, incoming, launch, openTab, signIn, startSite, waitStatus } from '../support/browser.mjs';
+import { eventually, exportAllCalls, incoming, launch, openTab, signIn, startSite, waitStatus } from '../support/browser.mjs';
 import { devtoolsPort, hubDevtools, sampleHubHeap } from '../support/hub-devtools.mjs';
 import { longTasks, traceMainThreads, watchLongTasks } from '../support/long-tasks.mjs';
 import { startPbx } from '../support/pbx.mjs';
@@ -24,16 +23,6 @@ const MB = 2 ** 20;
 
 /** What the history must say of a call that SIPp logged so. */
 const EXPECTED = { answered: 'answered', crossed: 'answered', cancelled: 'missed' };
-
-async function exportAll(page) {
-  await button(page.getByRole('navigation', { name: 'Views' }), 'History').click();
-  const summary = page.getByText('Export, import and storage');
-  await summary.click();
-  const panel = page.locator('details', { has: summary });
-  await panel.getByRole('radio', { name: 'All calls' }).check();
-  const [download] = await Promise.all([page.waitForEvent('download'), button(panel, 'Export JSON').click()]);
-  return JSON.parse(await readFile(await download.path(), 'utf8')).calls;
-}
 
 describe('load: 600 calls at 10 a second to one user', () => {
   let pbx, site, browser, context, port;
@@ -95,7 +84,7 @@ describe('load: 600 calls at 10 a second to one user', () => {
     assert.ok(threads.length >= 1 && threads[0].tasks.length > 0, 'the trace holds the tabs\' tasks');
 
     // The history: each of SIPp's calls once, and ended the way SIPp says.
-    const calls = await exportAll(pages[1]);
+    const calls = await exportAllCalls(pages[1]);
     const times = new Map();
     for (const c of calls) times.set(c.sipCallId, (times.get(c.sipCallId) ?? 0) + 1);
     assert.deepEqual([...times].filter(([, n]) => n > 1), [], 'no call is in the history twice');

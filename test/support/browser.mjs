@@ -1,5 +1,6 @@
 // Shared fixtures for integration tests: the built site on a static server, Debian's Chromium
 // driven by playwright-core, and helpers that act as a user would (by role and accessible name).
+import { readFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { serve } from '../../scripts/serve.mjs';
@@ -80,6 +81,17 @@ export function button(scope, name) {
 export async function dial(page, number) {
   await page.getByRole('combobox', { name: 'Number' }).fill(number);
   await button(page, 'Call').click();
+}
+
+/** Every call in the history, as the user exports it (History → "All calls" → "Export JSON"). */
+export async function exportAllCalls(page) {
+  await button(page.getByRole('navigation', { name: 'Views' }), 'History').click();
+  const summary = page.getByText('Export, import and storage');
+  await summary.click();
+  const panel = page.locator('details', { has: summary });
+  await panel.getByRole('radio', { name: 'All calls' }).check();
+  const [download] = await Promise.all([page.waitForEvent('download'), button(panel, 'Export JSON').click()]);
+  return JSON.parse(await readFile(await download.path(), 'utf8')).calls;
 }
 
 /** The list item of the newest call in "Recent calls". */

@@ -13,7 +13,8 @@ export async function devtoolsPort() {
   return port;
 }
 
-const isHub = (target) => target.type === 'shared_worker' && /\/hub\.js$/.test(target.url);
+/** The hub's DevTools target, in `/json/list`. */
+export const isHub = (target) => target.type === 'shared_worker' && /\/hub\.js$/.test(target.url);
 
 /**
  * A DevTools connection to the running hub, or undefined while there is none.
