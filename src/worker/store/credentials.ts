@@ -26,23 +26,33 @@ async function key(store: CallStore): Promise<CryptoKey> {
   return created;
 }
 
-export async function remember(store: CallStore, options: SignInOptions): Promise<void> {
+/** Encrypts a sign-in under the profile's key into `slot`, with `clear` (what need not be secret) beside it. */
+async function seal(store: CallStore, slot: string, options: SignInOptions, clear: Partial<Sealed> = {}): Promise<void> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const plain = new TextEncoder().encode(JSON.stringify({ ...options, remember: true }));
+  const plain = new TextEncoder().encode(JSON.stringify(options));
   const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await key(store), plain);
-  await store.setValue(DATA, { iv, data, server: options.server } satisfies Sealed);
+  await store.setValue(slot, { ...clear, iv, data } satisfies Sealed);
 }
 
-export async function recall(store: CallStore): Promise<SignInOptions | undefined> {
-  const sealed = await store.getValue<Sealed>(DATA);
+/** The sign-in sealed in `slot`; one that cannot be decrypted (another key, damage) is dropped. */
+async function unseal(store: CallStore, slot: string, drop: () => Promise<void>): Promise<SignInOptions | undefined> {
+  const sealed = await store.getValue<Sealed>(slot);
   if (!sealed) return undefined;
   try {
     const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: sealed.iv }, await key(store), sealed.data);
     return JSON.parse(new TextDecoder().decode(plain)) as SignInOptions;
   } catch {
-    await forget(store);
+    await drop();
     return undefined;
   }
+}
+
+export function remember(store: CallStore, options: SignInOptions): Promise<void> {
+  return seal(store, DATA, { ...options, remember: true }, { server: options.server });
+}
+
+export function recall(store: CallStore): Promise<SignInOptions | undefined> {
+  return unseal(store, DATA, () => forget(store));
 }
 
 export async function forget(store: CallStore): Promise<void> {
@@ -57,23 +67,12 @@ const SESSION = 'session-credentials';
  * (components/hub-link.ts): a sign-in without "Remember me" is sealed here, under the same key, so that
  * the next hub resumes it. Cleared at sign-out and when the first tab starts a hub afresh.
  */
-export async function keepSession(store: CallStore, options: SignInOptions): Promise<void> {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const plain = new TextEncoder().encode(JSON.stringify({ ...options, remember: false }));
-  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await key(store), plain);
-  await store.setValue(SESSION, { iv, data } satisfies Sealed);
+export function keepSession(store: CallStore, options: SignInOptions): Promise<void> {
+  return seal(store, SESSION, { ...options, remember: false });
 }
 
-export async function recallSession(store: CallStore): Promise<SignInOptions | undefined> {
-  const sealed = await store.getValue<Sealed>(SESSION);
-  if (!sealed) return undefined;
-  try {
-    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: sealed.iv }, await key(store), sealed.data);
-    return JSON.parse(new TextDecoder().decode(plain)) as SignInOptions;
-  } catch {
-    await forgetSession(store);
-    return undefined;
-  }
+export function recallSession(store: CallStore): Promise<SignInOptions | undefined> {
+  return unseal(store, SESSION, () => forgetSession(store));
 }
 
 export async function forgetSession(store: CallStore): Promise<void> {
