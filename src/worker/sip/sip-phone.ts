@@ -8,6 +8,7 @@ import {
   Inviter,
   Registerer,
   RegistererState,
+  RequestPendingError,
   SessionState,
   UserAgent,
   type Referral,
@@ -167,21 +168,29 @@ export class SipPhone {
       if (verdict.reply) void ua.transport.send(verdict.reply).catch(() => undefined);
       if (verdict.pass) read?.(text);
     };
+    this.ua = ua;
+    this.withInstance = instanceId !== undefined;
+    this.registerer = this.newRegisterer(ua);
+    this.registration.apply({
+      type: 'sign-in',
+      account: { aor: uri.toString(), server: options.server, displayName: options.displayName },
+    });
+    await this.attempt(true);
+  }
+
+  /** The UserAgent carries a `+sip.instance`, so REGISTERs carry `reg-id`. */
+  private withInstance = false;
+
+  private newRegisterer(ua: UserAgent): Registerer {
     // reg-id with the instance id (RFC 5626): the registrar keys this binding by them, not by the contact URI.
-    const registerer = new Registerer(ua, { expires: 300, refreshFrequency: 90, ...(instanceId ? { regId: 1 } : {}) });
+    const registerer = new Registerer(ua, { expires: 300, refreshFrequency: 90, ...(this.withInstance ? { regId: 1 } : {}) });
     // A refresh the PBX refuses, or one that never gets an answer, ends the registration quietly.
     registerer.stateChange.addListener((state) => {
       if (state === RegistererState.Unregistered && registerer === this.registerer && this.registration.current.state === 'registered') {
         this.lost('Registration expired');
       }
     });
-    this.ua = ua;
-    this.registerer = registerer;
-    this.registration.apply({
-      type: 'sign-in',
-      account: { aor: uri.toString(), server: options.server, displayName: options.displayName },
-    });
-    await this.attempt(true);
+    return registerer;
   }
 
   /** A retry the machine has already moved to `connecting`: its failures end in `lost`, never thrown. */
@@ -219,7 +228,7 @@ export class SipPhone {
         if (first) reject(hubError('SignInFailed', error));
         else resolve();
       };
-      void registerer
+      const register = (r: Registerer, again: boolean): void => void r
         .register({
           requestDelegate: {
             onAccept: () => {
@@ -244,7 +253,18 @@ export class SipPhone {
             },
           },
         })
-        .catch((error: Error) => failed(`Registration failed: ${error.message}`, error.message));
+        .catch((error: Error) => {
+          // A REGISTER that was in flight when the connection dropped keeps its Registerer busy until
+          // the transaction times out (32 s), refusing every new one: go on with a fresh Registerer.
+          if (!again && error instanceof RequestPendingError && current()) {
+            void r.dispose().catch(() => undefined);
+            this.registerer = this.newRegisterer(ua);
+            register(this.registerer, true);
+            return;
+          }
+          failed(`Registration failed: ${error.message}`, error.message);
+        });
+      register(registerer, false);
     });
   }
 
