@@ -39,6 +39,7 @@ export class PbActiveCall extends HubElement {
       .sent { font-family: ui-monospace, monospace; min-height: 1.2em; margin: 0; }
       [data-media='connected'] { color: var(--pb-good); }
       [data-media='failed'] { color: var(--pb-bad); }
+      .lost { color: var(--pb-warn); font-weight: 600; }
     `,
   ];
 
@@ -102,7 +103,7 @@ export class PbActiveCall extends HubElement {
               ? html`<span> · ${t.call.demoNoAudio}</span>`
               : html`<span data-media=${c.media}>${media ? ` · ${media}` : ''}</span>`}
             ${c.events.some((e) => e.type === 'media-handover') ? html`<span> · ${t.call.audioMoved}</span>` : ''}
-            ${connectionLost(c) ? html`<span role="alert"> · ${t.call.connectionLost}</span>` : ''}</p>
+            ${connectionLost(c) ? html` · <span class="lost" role="alert">${t.call.connectionLost}</span>` : ''}</p>
         </div>
         <span class="timer" role="timer" aria-label=${t.call.duration}>${duration(elapsed)}</span>
       </div>
