@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PAGE_POLICY, PAGE_POLICY_HEADER, serve } from '../../scripts/serve.mjs';
+import { PAGE_POLICY, PAGE_POLICY_HEADER, pagePolicyHeader, serve } from '../../scripts/serve.mjs';
 import { button, eventually, openProfile, waitStatus } from '../support/browser.mjs';
 import { appConnected, appFrame, demoApps, useAppsRig } from '../support/apps.mjs';
 
@@ -29,6 +29,22 @@ describe('hostile framers and injected script', () => {
   after(async () => {
     await context?.close();
     await framerSite?.close();
+  });
+
+  it('a config.json whose "embedders" would widen or break the policy is refused, naming the entry', () => {
+    const hostile = [
+      '*', 'https://*.example.com', "'self'", 'javascript:alert(1)', 'data:text/html,x', 'https://crm.example/path',
+      'https://crm.example; script-src *', 'https://crm.example\r\nSet-Cookie: a=b', 'https://user:pw@crm.example',
+      'https://crm.example?x', 42, null, {},
+    ];
+    for (const entry of hostile) {
+      assert.throws(() => pagePolicyHeader(['https://crm.example', entry]), (error) => error.message.includes(JSON.stringify(entry)), `refused: ${JSON.stringify(entry)}`);
+    }
+    assert.throws(() => pagePolicyHeader('https://crm.example'), /must be a list of origins/);
+    // What is allowed says exactly those origins, once each, and nothing else changes.
+    assert.equal(pagePolicyHeader(['https://crm.example', 'https://crm.example/', 'http://127.0.0.1:8443']),
+      `${PAGE_POLICY}; frame-ancestors https://crm.example http://127.0.0.1:8443`);
+    assert.equal(pagePolicyHeader([]), PAGE_POLICY_HEADER);
   });
 
   it('a page of another origin frames the demo CRM and answers its connect(): it receives nothing', async () => {
